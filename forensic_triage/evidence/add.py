@@ -1,0 +1,312 @@
+"""`add`: hash the evidence in one read, find its volumes, and record it, or refuse with a reason.
+
+Nothing is stored until every check has passed, and then everything (evidence row, volumes,
+warnings, custody entry) lands in one transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tarfile
+import zipfile
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from forensic_triage.canonical import dumps
+from forensic_triage.errors import EvidenceError
+from forensic_triage.evidence.detect import ContainerSpec, detect_container
+from forensic_triage.evidence.media import open_media
+from forensic_triage.evidence.probe import READABLE, ProbeResult, probe_media
+from forensic_triage.evidence.walk_logical import walk_folder
+from forensic_triage.hashing import READ_CHUNK, Digests, ThreadedHasher
+from forensic_triage.progress import Finished, Notice, Progress, Work
+from forensic_triage.sdk.times import format_utc
+from forensic_triage.store.case_store import CaseStore, utc_now
+
+HASH_CHUNK = 4 * READ_CHUNK
+STAGE = "hashing evidence"
+
+
+class _HashingReader:
+    """A read-only file wrapper that hashes every byte that passes through it, so a single
+    read of the evidence both validates an archive and hashes it."""
+
+    def __init__(self, raw: BinaryIO, hasher: ThreadedHasher, on_bytes) -> None:
+        self._raw = raw
+        self._hasher = hasher
+        self._on_bytes = on_bytes
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        if data:
+            self._hasher.update(data)
+            self._on_bytes(len(data))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+
+def parse_received_at(text: str | None, display_tz: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise EvidenceError(f"--received-at must be an ISO 8601 time such as 2026-03-01T14:30+01:00, not {text!r}") from None
+    if moment.tzinfo is None:
+        if not display_tz:
+            raise EvidenceError("--received-at has no time zone: add one (e.g. +01:00 or Z), "
+                                "or set the case's --display-tz")
+        from zoneinfo import ZoneInfo
+
+        moment = moment.replace(tzinfo=ZoneInfo(display_tz))
+    return format_utc(moment.astimezone(timezone.utc))
+
+
+def add_evidence(store: CaseStore, path: Path, *, exhibit_id: str | None = None, description: str | None = None,
+                 received_from: str | None = None, received_at: str | None = None) -> Work:
+    case = store.case_info()
+    received_utc = parse_received_at(received_at, case.get("display_tz"))
+    spec = detect_container(Path(path))
+    exhibit_id = exhibit_id or _next_exhibit_id(store)
+    if store.conn.execute("SELECT 1 FROM evidence WHERE exhibit_id = ?", (exhibit_id,)).fetchone():
+        raise EvidenceError(f"exhibit id {exhibit_id} is already used in this case")
+    before = _segment_facts(spec)
+
+    working_copy = None
+    probe: ProbeResult | None = None
+    meta: dict[str, Any] = {}
+    acquisition: dict[str, Any] = {}
+    if spec.logical:
+        digests, meta = yield from _hash_logical(spec)
+        media_size = meta.pop("stream_bytes")
+    else:
+        if spec.kind == "gzip_raw":
+            working_copy = store.case_dir / "scratch" / f"{exhibit_id}.raw"
+            digests, meta = yield from _decompress_gzip(spec, working_copy)
+        reader = open_media(spec, working_copy)
+        try:
+            if spec.kind != "gzip_raw":
+                digests = yield from _hash_media(reader)
+            media_size = reader.size
+            meta |= _container_meta(spec)
+            acquisition = _acquisition(spec, digests)
+            probe = probe_media(reader)
+        finally:
+            reader.close()
+        if not probe.readable:
+            _discard(working_copy)
+            reasons = "; ".join(
+                f"{v.description} at byte {v.offset}: {v.note or v.status}" for v in probe.volumes)
+            encrypted = [v.note for v in probe.volumes if v.status == "encrypted" and v.note]
+            headline = encrypted[0] if encrypted else "no file system that we read"
+            raise EvidenceError(f"{spec.path.name}: {headline} ({reasons})")
+
+    duplicate = store.conn.execute("SELECT exhibit_id FROM evidence WHERE sha256 = ?", (digests.sha256,)).fetchone()
+    if duplicate:
+        _discard(working_copy)
+        raise EvidenceError(f"this evidence is already in the case as exhibit {duplicate[0]} (same SHA-256)")
+    if _segment_facts(spec) != before:
+        _discard(working_copy)
+        raise EvidenceError(f"{spec.path.name} changed while it was being hashed: refusing to record it")
+
+    row = {"exhibit_id": exhibit_id, "description": description, "received_from": received_from,
+           "received_at": received_utc, "path": str(spec.path), "segments": dumps(before),
+           "container": spec.kind, "logical": int(spec.logical), "media_size": media_size, **digests.as_dict(),
+           "acquisition": dumps(acquisition), "container_meta": dumps(meta),
+           "working_copy": str(working_copy.relative_to(store.case_dir)) if working_copy else None,
+           "partition_table": probe.partition_table if probe else None, "added_utc": utc_now()}
+    with store.transaction():
+        (evidence_id,) = store.insert("evidence", [row])
+        notices = []
+        if probe:
+            store.insert("volumes", [{"evidence_id": evidence_id, **volume.as_row()} for volume in probe.volumes])
+            for volume in probe.volumes:
+                if volume.status != READABLE or (volume.note and "recovery key" in volume.note):
+                    message = f"volume {volume.index} ({volume.description}, byte {volume.offset}): " \
+                              f"{volume.note or volume.status}"
+                    store.add_warning(code=f"volume.{volume.status}", message=message, evidence_id=evidence_id,
+                                      volume_idx=volume.index, context=volume.as_row())
+                    notices.append(message)
+        if acquisition.get("verdict") == "MISMATCH":
+            message = f"acquisition hash MISMATCH: {acquisition['detail']}"
+            store.add_warning(code="evidence.acquisition_mismatch", message=message, evidence_id=evidence_id)
+            notices.append(message)
+        store.append_custody("evidence.add", {"evidence_id": evidence_id, "exhibit_id": exhibit_id,
+                                              "path": str(spec.path), "container": spec.kind,
+                                              "segments": before, "hashes": digests.as_dict(),
+                                              "media_size": media_size, "acquisition": acquisition})
+    for message in notices:
+        yield Notice(message=message)
+    yield Finished(result=store.evidence(evidence_id)[0])
+
+
+def _next_exhibit_id(store: CaseStore) -> str:
+    number = store.count("evidence") + 1
+    while store.conn.execute("SELECT 1 FROM evidence WHERE exhibit_id = ?", (f"E{number:03d}",)).fetchone():
+        number += 1
+    return f"E{number:03d}"
+
+
+def _segment_facts(spec: ContainerSpec) -> list[dict[str, Any]]:
+    facts = []
+    for segment in spec.segments:
+        info = segment.stat()
+        facts.append({"name": segment.name, "size": info.st_size, "mtime_ns": info.st_mtime_ns})
+    return facts
+
+
+def _discard(path: Path | None) -> None:
+    if path is not None and path.exists():
+        path.unlink()
+
+
+def _hash_media(reader) -> Work:
+    hasher = ThreadedHasher()
+    offset = 0
+    while offset < reader.size:
+        try:
+            data = reader.read(offset, min(HASH_CHUNK, reader.size - offset))
+        except (IOError, OSError) as exc:
+            raise EvidenceError(f"read error at byte {offset} of the evidence: {str(exc).splitlines()[0]}") from None
+        if not data:
+            raise EvidenceError(f"the evidence ends early: {offset} of {reader.size} bytes readable (truncated?)")
+        hasher.update(data)
+        offset += len(data)
+        yield Progress(stage=STAGE, done=offset, total=reader.size, unit="B")
+    return hasher.digests()
+
+
+def _decompress_gzip(spec: ContainerSpec, working_copy: Path) -> Work:
+    """One read of the .gz: hash the compressed file and the image inside, and keep a
+    decompressed working copy in the case folder (gzip cannot seek)."""
+    working_copy.parent.mkdir(parents=True, exist_ok=True)
+    total = spec.path.stat().st_size
+    outer = ThreadedHasher()
+    inner = ThreadedHasher()
+    done = 0
+
+    def count(n: int) -> None:
+        nonlocal done
+        done += n
+
+    try:
+        with open(spec.path, "rb") as raw, open(working_copy, "wb") as out:
+            stream = gzip.GzipFile(fileobj=_HashingReader(raw, outer, count), mode="rb")
+            while data := stream.read(HASH_CHUNK):
+                inner.update(data)
+                out.write(data)
+                yield Progress(stage=STAGE, done=done, total=total, unit="B")
+    except (OSError, EOFError, zlib.error) as exc:
+        _discard(working_copy)
+        raise EvidenceError(f"corrupt or truncated gzip image {spec.path.name}: {exc}") from None
+    os.chmod(working_copy, 0o444)
+    return inner.digests(), {"compressed_file": outer.digests().as_dict(), "compressed_size": total}
+
+
+def _hash_logical(spec: ContainerSpec) -> Work:
+    if spec.kind == "folder":
+        return (yield from _hash_folder(spec.path))
+    total = spec.path.stat().st_size
+    hasher = ThreadedHasher()
+    done = 0
+
+    def count(n: int) -> None:
+        nonlocal done
+        done += n
+
+    meta: dict[str, Any] = {}
+    with open(spec.path, "rb") as raw:
+        reader = _HashingReader(raw, hasher, count)
+        if spec.kind == "tar":
+            members = 0
+            try:
+                with tarfile.open(fileobj=reader, mode="r|*") as archive:
+                    for _member in archive:
+                        members += 1
+                        if members % 200 == 0:
+                            yield Progress(stage=STAGE, done=done, total=total, unit="B")
+            except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+                raise EvidenceError(f"corrupt or truncated tar archive {spec.path.name}: {exc}") from None
+            meta["members"] = members
+        while data := reader.read(HASH_CHUNK):  # the rest of the file (all of it for zip)
+            yield Progress(stage=STAGE, done=done, total=total, unit="B")
+    if spec.kind == "zip":
+        try:
+            with zipfile.ZipFile(spec.path) as archive:
+                meta["members"] = len(archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise EvidenceError(f"corrupt zip archive {spec.path.name}: {exc}") from None
+    meta["stream_bytes"] = total
+    yield Progress(stage=STAGE, done=total, total=total, unit="B")
+    return hasher.digests(), meta
+
+
+def _hash_folder(root: Path) -> Work:
+    """A folder has no single byte stream, so its hashes are over a documented canonical one:
+    for each regular file in walk order, its relative path, a NUL, its size as decimal, a NUL,
+    then its bytes."""
+    entries = [entry for entry in walk_folder(root) if getattr(entry, "content", False)]
+    total = sum(entry.size for entry in entries)
+    hasher = ThreadedHasher()
+    done = 0
+    for entry in entries:
+        hasher.update(f"{entry.path}\0{entry.size}\0".encode())
+        try:
+            with open(root / entry.member, "rb") as handle:
+                while data := handle.read(HASH_CHUNK):
+                    hasher.update(data)
+                    done += len(data)
+                    yield Progress(stage=STAGE, done=done, total=total, unit="B")
+        except OSError as exc:
+            raise EvidenceError(f"cannot read {entry.path} in the evidence folder: {exc.strerror or exc}") from None
+    return hasher.digests(), {"files": len(entries), "stream_bytes": total,
+                              "hash_definition": "concatenation over regular files in walk order of: "
+                                                 "path NUL size NUL bytes"}
+
+
+def _container_meta(spec: ContainerSpec) -> dict[str, Any]:
+    if spec.kind != "ewf":
+        return {}
+    import pyewf
+
+    handle = pyewf.handle()
+    handle.open([str(p) for p in spec.segments])
+    try:
+        headers = {key: value for key, value in (handle.get_header_values() or {}).items() if value}
+        return {"ewf_headers": headers, "bytes_per_sector": handle.get_bytes_per_sector(),
+                "compression": str(handle.get_compression_method()), "media_type": str(handle.get_media_type())}
+    finally:
+        handle.close()
+
+
+def _acquisition(spec: ContainerSpec, digests: Digests) -> dict[str, Any]:
+    """Compare the hashes the acquisition tool stored in the E01 with what we computed."""
+    if spec.kind != "ewf":
+        return {}
+    import pyewf
+
+    handle = pyewf.handle()
+    handle.open([str(p) for p in spec.segments])
+    try:
+        stored = {key.lower().replace("-", ""): value.lower() for key, value in (handle.get_hash_values() or {}).items()
+                  if value}
+    finally:
+        handle.close()
+    computed = digests.as_dict()
+    comparisons = {}
+    for algorithm in ("md5", "sha1", "sha256"):
+        if algorithm in stored:
+            comparisons[algorithm] = {"stored": stored[algorithm], "computed": computed[algorithm],
+                                      "verdict": "match" if stored[algorithm] == computed[algorithm] else "MISMATCH"}
+    if not comparisons:
+        return {"stored": {}, "verdict": "none stored", "detail": "the EWF image holds no acquisition hash"}
+    bad = [name for name, item in comparisons.items() if item["verdict"] != "match"]
+    verdict = "MISMATCH" if bad else "match"
+    detail = ", ".join(f"{name.upper()} stored {item['stored']} computed {item['computed']} ({item['verdict']})"
+                       for name, item in comparisons.items())
+    return {"stored": stored, "comparisons": comparisons, "verdict": verdict, "detail": detail}

@@ -1,0 +1,218 @@
+"""Byte access to the media inside a container: the disk as acquired, whatever it is stored in.
+
+Every reader opens the evidence read-only. Readers are cheap to open, hold their own
+library handles, and are never shared between processes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import os
+from pathlib import Path
+from typing import Protocol
+
+from forensic_triage.errors import EvidenceError
+from forensic_triage.evidence.detect import ContainerSpec
+
+
+class MediaReader(Protocol):
+    kind: str
+    size: int
+
+    def read(self, offset: int, length: int) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class RawReader:
+    """One or more plain files read as one disk (raw, split raw, a decompressed scratch copy)."""
+
+    def __init__(self, segments: tuple[Path, ...], kind: str = "raw") -> None:
+        self.kind = kind
+        self.paths = segments
+        self._files = [open(path, "rb") for path in segments]  # noqa: SIM115 - held for the reader's life
+        self._starts: list[int] = []
+        total = 0
+        for handle in self._files:
+            self._starts.append(total)
+            total += os.fstat(handle.fileno()).st_size
+        self.size = total
+
+    def read(self, offset: int, length: int) -> bytes:
+        if offset >= self.size or length <= 0:
+            return b""
+        length = min(length, self.size - offset)
+        out = bytearray()
+        index = bisect.bisect_right(self._starts, offset) - 1
+        while length > 0 and index < len(self._files):
+            local = offset - self._starts[index]
+            chunk = os.pread(self._files[index].fileno(), length, local)
+            if not chunk:
+                break
+            out += chunk
+            offset += len(chunk)
+            length -= len(chunk)
+            if offset >= self._starts[index] + os.fstat(self._files[index].fileno()).st_size:
+                index += 1
+        return bytes(out)
+
+    def close(self) -> None:
+        for handle in self._files:
+            handle.close()
+
+
+class LibyalReader:
+    """pyewf / pyvhdi / pyvmdk / pyqcow handles all offer read_buffer_at_offset."""
+
+    def __init__(self, kind: str, handle, size: int, close_also=()) -> None:
+        self.kind = kind
+        self._handle = handle
+        self._close_also = close_also
+        self.size = size
+
+    def read(self, offset: int, length: int) -> bytes:
+        if offset >= self.size or length <= 0:
+            return b""
+        return self._handle.read_buffer_at_offset(min(length, self.size - offset), offset)
+
+    def close(self) -> None:
+        self._handle.close()
+        for other in self._close_also:
+            other.close()
+
+
+def _libyal_error(spec: ContainerSpec, what: str, exc: Exception) -> EvidenceError:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return EvidenceError(f"corrupt or unreadable {what} {spec.path.name}: {detail}")
+
+
+def open_ewf(spec: ContainerSpec) -> LibyalReader:
+    import pyewf
+
+    handle = pyewf.handle()
+    try:
+        handle.open([str(path) for path in spec.segments])
+        size = handle.get_media_size()
+    except (IOError, OSError, ValueError) as exc:
+        message = str(exc)
+        if "missing" in message.lower() or "segment" in message.lower():
+            raise EvidenceError(f"EWF image {spec.path.name}: a segment file is missing or damaged "
+                                f"({len(spec.segments)} segment(s) found)") from None
+        raise _libyal_error(spec, "EWF image", exc) from None
+    return LibyalReader("ewf", handle, size)
+
+
+_VHD_DIFFERENCING = 4  # VHD disk types: 2 fixed, 3 dynamic, 4 differencing
+
+
+def open_vhdi(spec: ContainerSpec) -> LibyalReader:
+    import pyvhdi
+
+    handle = pyvhdi.file()
+    try:
+        handle.open(str(spec.path))
+        if handle.get_disk_type() == _VHD_DIFFERENCING or _vhd_has_parent(handle):
+            raise EvidenceError(f"differencing VHD {spec.path.name} needs its parent image; "
+                                "add the merged or parent image instead")
+        size = handle.get_media_size()
+    except EvidenceError:
+        raise
+    except (IOError, OSError, ValueError) as exc:
+        raise _libyal_error(spec, "VHD/VHDX image", exc) from None
+    return LibyalReader("vhdi", handle, size)
+
+
+def _vhd_has_parent(handle) -> bool:
+    try:
+        return bool(handle.get_parent_identifier())
+    except (IOError, OSError, AttributeError):
+        return False
+
+
+def open_vmdk(spec: ContainerSpec) -> LibyalReader:
+    import pyvmdk
+
+    handle = pyvmdk.handle()
+    try:
+        handle.open(str(spec.path))
+        handle.open_extent_data_files()
+        size = handle.get_media_size()
+    except (IOError, OSError, ValueError) as exc:
+        raise _libyal_error(spec, "VMDK image", exc) from None
+    return LibyalReader("vmdk", handle, size)
+
+
+def open_qcow(spec: ContainerSpec) -> LibyalReader:
+    import pyqcow
+
+    handle = pyqcow.file()
+    try:
+        handle.open(str(spec.path))
+        size = handle.get_media_size()
+    except (IOError, OSError, ValueError) as exc:
+        raise _libyal_error(spec, "QCOW image", exc) from None
+    return LibyalReader("qcow", handle, size)
+
+
+def open_media(spec: ContainerSpec, working_copy: Path | None = None) -> MediaReader:
+    """Open the disk inside ``spec``. A gzip-compressed raw image is read from its verified
+    decompressed working copy, because gzip cannot seek."""
+    if spec.kind in ("raw", "split_raw"):
+        try:
+            return RawReader(spec.segments, spec.kind)
+        except OSError as exc:
+            raise EvidenceError(f"cannot read {spec.path}: {exc.strerror or exc}") from None
+    if spec.kind == "gzip_raw":
+        if working_copy is None or not working_copy.exists():
+            raise EvidenceError(f"the decompressed working copy of {spec.path.name} is missing")
+        return RawReader((working_copy,), "gzip_raw")
+    openers = {"ewf": open_ewf, "vhdi": open_vhdi, "vmdk": open_vmdk, "qcow": open_qcow}
+    if spec.kind not in openers:
+        raise EvidenceError(f"{spec.kind} evidence has no disk to open")
+    return openers[spec.kind](spec)
+
+
+class MediaFile(io.RawIOBase):
+    """A seekable, read-only file object over a window of a MediaReader (for libraries such as
+    libfsapfs that want a file object)."""
+
+    def __init__(self, reader: MediaReader, offset: int = 0, size: int | None = None) -> None:
+        super().__init__()
+        self._reader = reader
+        self._base = offset
+        self._size = reader.size - offset if size is None else size
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = self._size - self._pos
+        size = max(0, min(size, self._size - self._pos))
+        data = self._reader.read(self._base + self._pos, size)
+        self._pos += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            offset += self._pos
+        elif whence == os.SEEK_END:
+            offset += self._size
+        self._pos = max(0, offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def get_size(self) -> int:
+        return self._size

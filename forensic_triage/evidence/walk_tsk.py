@@ -1,0 +1,165 @@
+"""Walk a file system through The Sleuth Kit the way `fls -r -p` lists it, and read content
+the way `icat` returns it, so our listing can be checked against the Sleuth Kit's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytsk3
+
+from forensic_triage.evidence import entries as E
+
+_NAME_LETTERS = "-pcdbrlhswvV"   # TSK_FS_NAME_TYPE_ENUM order
+_META_LETTERS = "-rdpcblshwvV"   # TSK_FS_META_TYPE_ENUM order
+_NAME_WORDS = {
+    pytsk3.TSK_FS_NAME_TYPE_REG: E.REGULAR, pytsk3.TSK_FS_NAME_TYPE_DIR: E.DIRECTORY,
+    pytsk3.TSK_FS_NAME_TYPE_LNK: E.SYMLINK, pytsk3.TSK_FS_NAME_TYPE_VIRT: E.VIRTUAL,
+    pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR: E.VIRTUAL_DIRECTORY,
+}
+_META_WORDS = {
+    pytsk3.TSK_FS_META_TYPE_REG: E.REGULAR, pytsk3.TSK_FS_META_TYPE_DIR: E.DIRECTORY,
+    pytsk3.TSK_FS_META_TYPE_LNK: E.SYMLINK, pytsk3.TSK_FS_META_TYPE_VIRT: E.VIRTUAL,
+    pytsk3.TSK_FS_META_TYPE_VIRT_DIR: E.VIRTUAL_DIRECTORY,
+}
+_DIR_META = (pytsk3.TSK_FS_META_TYPE_DIR, pytsk3.TSK_FS_META_TYPE_VIRT_DIR)
+_NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_NTFS_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
+_UNALLOC = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
+_META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WalkIssue:
+    """Something the walk could not do (a directory it could not open); becomes a warning row."""
+
+    path: str
+    inode: str | None
+    message: str
+
+
+def _text(raw) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", "replace")
+    return str(raw)
+
+
+def _time(seconds, nanos) -> tuple[int, int] | None:
+    seconds = int(seconds or 0)
+    nanos = int(nanos or 0)
+    if seconds == 0 and nanos == 0:
+        return None  # the Sleuth Kit's "not set"
+    return (seconds, nanos)
+
+
+def _times(meta) -> E.Times:
+    return E.Times(mtime=_time(meta.mtime, meta.mtime_nano), atime=_time(meta.atime, meta.atime_nano),
+                   ctime=_time(meta.ctime, meta.ctime_nano), crtime=_time(meta.crtime, meta.crtime_nano))
+
+
+def walk_tsk(fs_info, *, volume_index: int, partition_offset: int) -> Iterator[E.FileEntry | WalkIssue]:
+    """Yield every name in the file system, depth first in directory order (fls -r order),
+    including deleted names, orphans under $OrphanFiles, and one row per NTFS data stream."""
+    is_ntfs = int(fs_info.info.ftype) & int(pytsk3.TSK_FS_TYPE_NTFS_DETECT) != 0
+    try:
+        root = fs_info.open_dir(path="/")
+    except (IOError, OSError, RuntimeError) as exc:
+        yield WalkIssue(path="", inode=None, message=f"cannot open the root directory: {exc}")
+        return
+    root_addr = int(fs_info.info.root_inum)
+    yield from _walk_dir(root, "", (root_addr,), is_ntfs, volume_index, partition_offset)
+
+
+def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, volume_index: int,
+              partition_offset: int) -> Iterator[E.FileEntry | WalkIssue]:
+    for tsk_file in directory:
+        name_info = tsk_file.info.name
+        name = _text(name_info.name)
+        if name in (".", ".."):
+            continue
+        path = prefix + name
+        meta = tsk_file.info.meta
+        yield from _entries(tsk_file, name_info, meta, path, name, is_ntfs, volume_index, partition_offset)
+        if meta is None or meta.type not in _DIR_META:
+            continue
+        name_unalloc = int(name_info.flags) & _UNALLOC
+        if name_unalloc and int(meta.flags) & _META_ALLOC:
+            continue  # a deleted name whose directory inode now belongs to something else
+        address = int(meta.addr)
+        if address in stack:
+            yield WalkIssue(path=path, inode=str(address), message="directory loop: not descended again")
+            continue
+        try:
+            subdirectory = tsk_file.as_directory()
+        except (IOError, OSError, RuntimeError) as exc:
+            if not name_unalloc:
+                yield WalkIssue(path=path, inode=str(address), message=f"cannot open directory: {exc}")
+            continue
+        yield from _walk_dir(subdirectory, path + "/", stack + (address,), is_ntfs, volume_index,
+                             partition_offset)
+
+
+def _entries(tsk_file, name_info, meta, path: str, name: str, is_ntfs: bool, volume_index: int,
+             partition_offset: int) -> Iterator[E.FileEntry]:
+    name_type = int(name_info.type)
+    name_unalloc = bool(int(name_info.flags) & _UNALLOC)
+    meta_addr = int(name_info.meta_addr)
+    letters = _NAME_LETTERS[name_type] + "/" + (_META_LETTERS[int(meta.type)] if meta is not None else "-")
+    word = _NAME_WORDS.get(name_type) or (_META_WORDS.get(int(meta.type), E.OTHER) if meta is not None else E.UNKNOWN)
+    common = dict(volume_index=volume_index, partition_offset=partition_offset, name=name, meta_addr=meta_addr,
+                  tsk_type=letters, type=word, deleted=name_unalloc,
+                  reallocated=bool(name_unalloc and meta is not None and int(meta.flags) & _META_ALLOC))
+    if meta is None:
+        yield E.FileEntry(path=path, inode=str(meta_addr), attr_type=None, attr_id=None, size=0, **common)
+        return
+    times = _times(meta)
+    link = _text(meta.link) or None if int(meta.type) == pytsk3.TSK_FS_META_TYPE_LNK else None
+    is_dir = int(meta.type) in _DIR_META
+    if is_ntfs:
+        printed = False
+        for attribute in tsk_file:
+            kind = int(attribute.info.type)
+            if kind not in (_NTFS_DATA, _NTFS_IDXROOT):
+                continue
+            printed = True
+            stream = _text(attribute.info.name)
+            suffix = ""
+            if stream and not (kind == _NTFS_IDXROOT and stream == "$I30"):
+                suffix = ":" + stream
+            # A directory's own $I30 index is its listing, not content; named streams are.
+            content = not (is_dir and not suffix)
+            yield E.FileEntry(path=path + suffix, inode=f"{meta_addr}-{kind}-{int(attribute.info.id)}",
+                              attr_type=kind, attr_id=int(attribute.info.id), size=int(attribute.info.size),
+                              times=times, content=content, link_target=link,
+                              **(common | ({"type": E.REGULAR} if suffix and is_dir else {})))
+        if printed:
+            return
+    yield E.FileEntry(path=path, inode=str(meta_addr), attr_type=None, attr_id=None,
+                      size=int(meta.size), times=times, link_target=link,
+                      content=not is_dir and int(meta.type) != pytsk3.TSK_FS_META_TYPE_LNK, **common)
+
+
+def read_tsk(fs_info, entry: E.FileEntry, offset: int, length: int) -> bytes:
+    """Bytes of one entry's content, as icat returns them (default stream, or the NTFS
+    attribute the row stands for)."""
+    tsk_file = fs_info.open_meta(inode=entry.meta_addr)
+    if entry.attr_type is not None:
+        return tsk_file.read_random(offset, length, entry.attr_type, entry.attr_id)
+    return tsk_file.read_random(offset, length)
+
+
+def iter_tsk_content(fs_info, entry: E.FileEntry, chunk: int) -> Iterator[bytes]:
+    tsk_file = fs_info.open_meta(inode=entry.meta_addr)
+    offset = 0
+    while offset < entry.size:
+        want = min(chunk, entry.size - offset)
+        if entry.attr_type is not None:
+            data = tsk_file.read_random(offset, want, entry.attr_type, entry.attr_id)
+        else:
+            data = tsk_file.read_random(offset, want)
+        if not data:
+            break
+        yield data
+        offset += len(data)

@@ -1,0 +1,251 @@
+"""Ingest stage 2: run the selected plugins over the stored files, in worker processes.
+
+The parent picks candidate (file, plugin) pairs from path globs and the stored head bytes;
+a worker confirms SQLite schema selectors, runs each plugin under its time limit and sends
+back plain records; the parent stamps provenance and digests and writes each file's results
+in one transaction, recording a plugin_runs row per pair so a resumed ingest skips it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from forensic_triage.canonical import digest, dumps
+from forensic_triage.evidence.access import EvidenceAccess, EvidenceLocation
+from forensic_triage.evidence.entries import FileEntry
+from forensic_triage.ingest.file_rows import entry_from_row
+from forensic_triage.ingest.pool import OK, WorkerPool
+from forensic_triage.plugin_host.registry import PluginInfo, load_spec
+from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, Produced, RunResult, execute,
+                                                read_schema)
+from forensic_triage.progress import Progress, Work
+from forensic_triage.sdk.context import Context, Source
+from forensic_triage.sdk.extractor import SQLITE_MAGIC
+from forensic_triage.store.case_store import CaseStore
+
+STAGE = "plugins"
+PAGE = 2000
+
+
+@dataclass(frozen=True, kw_only=True)
+class PluginTask:
+    file_id: int
+    source: Source
+    entry: FileEntry
+    siblings: tuple[tuple[Source, FileEntry], ...]
+    plugins: tuple[str, ...]
+    deadline: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerSetup:
+    location: EvidenceLocation
+    specs: dict[str, str]          # plugin name -> spec
+    region: str | None
+    display_tz: str | None
+    scratch_root: str
+
+
+# --- worker side ---------------------------------------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(setup: WorkerSetup) -> None:
+    _STATE["access"] = EvidenceAccess(setup.location)
+    _STATE["plugins"] = {name: load_spec(spec)() for name, spec in setup.specs.items()}
+    _STATE["setup"] = setup
+
+
+def _reader(access: EvidenceAccess, entry: FileEntry):
+    return lambda offset, length: access.read(entry, offset, length)
+
+
+def run_task(task: PluginTask) -> list[RunResult]:
+    access: EvidenceAccess = _STATE["access"]
+    setup: WorkerSetup = _STATE["setup"]
+    scratch = Path(tempfile.mkdtemp(prefix=f"file{task.file_id}-", dir=setup.scratch_root))
+    siblings = {source.name: (source, _reader(access, entry)) for source, entry in task.siblings}
+    copies: dict[str, Path] = {}
+    results = []
+    try:
+        schema = None
+        for name in task.plugins:
+            plugin = _STATE["plugins"][name]
+            ctx = Context(source=task.source, read_at=_reader(access, task.entry), scratch=scratch,
+                          siblings=siblings, region=setup.region, display_tz=setup.display_tz, copies=copies)
+            if any(select.needs_schema for select in plugin.selects):
+                if schema is None:
+                    schema = _schema(ctx)
+                if not _selected(plugin, task.source, schema):
+                    results.append(RunResult(plugin=name, version=plugin.version, status=NOT_SELECTED))
+                    continue
+            results.append(execute(plugin, ctx, task.source))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return results
+
+
+def _schema(ctx: Context) -> dict[str, set[str]] | str:
+    try:
+        conn = ctx.open_sqlite()
+        try:
+            return read_schema(conn)
+        finally:
+            ctx.close()
+    except (sqlite3.DatabaseError, OSError, RuntimeError) as exc:
+        return f"not a readable SQLite database: {exc}"
+
+
+def _selected(plugin, source: Source, schema) -> bool:
+    for select in plugin.selects:
+        if not (select.matches_path(source.path) and select.matches_head(source.head)):
+            continue
+        if not select.needs_schema:
+            return True
+        if isinstance(schema, dict) and select.matches_schema(schema):
+            return True
+    return False
+
+
+# --- parent side ---------------------------------------------------------------------------------
+
+def _candidates(plugins: list[PluginInfo], path: str, head: bytes) -> list[str]:
+    return [info.name for info in plugins
+            if any(select.matches_path(path) and select.matches_head(head) for select in info.selects)]
+
+
+def _source(row, exhibit_id: str) -> Source:
+    return Source(path=row["path"], name=row["name"], size=row["size"], sha256=row["sha256"],
+                  deleted=bool(row["deleted"]), inode=row["inode"], evidence=exhibit_id, head=bytes(row["head"] or b""))
+
+
+def _siblings(store: CaseStore, evidence_id: int, row, plugins: list[PluginInfo], names: list[str],
+              exhibit_id: str) -> tuple[tuple[Source, FileEntry], ...]:
+    wanted = []
+    head = bytes(row["head"] or b"")
+    if head.startswith(SQLITE_MAGIC):
+        wanted += [row["name"] + suffix for suffix in ("-wal", "-shm", "-journal")]
+    for info in plugins:
+        if info.name in names:
+            wanted += [pattern.format(name=row["name"], stem=Path(row["name"]).stem) for pattern in info.cls.siblings]
+    if not wanted:
+        return ()
+    folder = row["path"].rpartition("/")[0]
+    paths = [f"{folder}/{name}" if folder else name for name in dict.fromkeys(wanted)]
+    found = []
+    for path in paths:
+        # The live file wins over a deleted one of the same name, as the app would have used it.
+        sibling = store.conn.execute(
+            "SELECT * FROM files WHERE evidence_id = ? AND path = ? AND volume_idx IS ? AND sha256 IS NOT NULL "
+            "ORDER BY deleted, id LIMIT 1", (evidence_id, path, row["volume_idx"])).fetchone()
+        if sibling is not None:
+            found.append((_source(sibling, exhibit_id), entry_from_row(sibling)))
+    return tuple(found)
+
+
+def _tasks(store: CaseStore, evidence_id: int, exhibit_id: str, plugins: list[PluginInfo],
+           counters: dict) -> Iterator[PluginTask]:
+    done = {(file_id, plugin) for file_id, plugin in store.conn.execute(
+        "SELECT r.file_id, r.plugin FROM plugin_runs r JOIN files f ON f.id = r.file_id WHERE f.evidence_id = ?",
+        (evidence_id,))}
+    last_id = 0
+    while True:
+        rows = store.conn.execute(
+            "SELECT * FROM files WHERE evidence_id = ? AND id > ? AND sha256 IS NOT NULL ORDER BY id LIMIT ?",
+            (evidence_id, last_id, PAGE)).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            last_id = row["id"]
+            counters["scanned"] += 1
+            names = [name for name in _candidates(plugins, row["path"], bytes(row["head"] or b""))
+                     if (row["id"], name) not in done]
+            if not names:
+                continue
+            limit = sum(info.cls.time_limit for info in plugins if info.name in names)
+            yield PluginTask(file_id=row["id"], source=_source(row, exhibit_id), entry=entry_from_row(row),
+                             siblings=_siblings(store, evidence_id, row, plugins, names, exhibit_id),
+                             plugins=tuple(names), deadline=limit + 30.0)
+
+
+def provenance(source: Source, partition_offset: int | None, plugin: str, version: str,
+               locator: dict[str, Any]) -> dict[str, Any]:
+    return {"evidence": source.evidence, "partition_offset": partition_offset, "path": source.path,
+            "inode": source.inode, "deleted": source.deleted, "sha256": source.sha256, "plugin": plugin,
+            "plugin_version": version, "locator": locator}
+
+
+def artifact_digest(kind: str, data: dict[str, Any], stamped: dict[str, Any]) -> str:
+    return digest({"kind": kind, "data": data, "provenance": stamped})
+
+
+def write_results(store: CaseStore, evidence_id: int, task: PluginTask, results: list[RunResult]) -> tuple[int, int]:
+    """Store one file's plugin results (call inside a transaction)."""
+    artifacts = warnings = 0
+    for result in results:
+        rows = []
+        for produced in result.artifacts:
+            stamped = provenance(task.source, task.entry.partition_offset, result.plugin, result.version,
+                                 produced.locator)
+            rows.append({"kind": produced.kind, "file_id": task.file_id, "evidence_id": evidence_id,
+                         "plugin": result.plugin, "plugin_version": result.version, "data": dumps(produced.data),
+                         "provenance": dumps(stamped),
+                         "digest": artifact_digest(produced.kind, produced.data, stamped)})
+        store.insert("artifacts", rows)
+        for problem in result.warnings:
+            store.add_warning(code=problem.code, message=problem.message, evidence_id=evidence_id,
+                              file_id=task.file_id, volume_idx=task.entry.volume_index, path=task.source.path,
+                              plugin=result.plugin, context={"locator": problem.locator, **problem.context})
+        store.insert("plugin_runs", [{"file_id": task.file_id, "plugin": result.plugin,
+                                      "plugin_version": result.version, "status": result.status,
+                                      "artifacts": len(rows), "warnings": len(result.warnings)}])
+        artifacts += len(rows)
+        warnings += len(result.warnings)
+    return artifacts, warnings
+
+
+def _failed(task: PluginTask, status: str, detail: str | None, plugins: dict[str, PluginInfo]) -> list[RunResult]:
+    names = ", ".join(task.plugins)
+    return [RunResult(plugin=name, version=plugins[name].version, status=status,
+                      warnings=(Problem(code=f"plugin.{status}",
+                                        message=f"worker running [{names}] on this file {status}: "
+                                                f"{(detail or '').strip().splitlines()[-1] if detail else ''}"),))
+            for name in task.plugins]
+
+
+def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, plugins: list[PluginInfo],
+                jobs: int) -> Work:
+    evidence = store.evidence(evidence_id)[0]
+    case = store.case_info()
+    counters = {"scanned": 0, "runs": 0, "artifacts": 0, "warnings": 0}
+    if not plugins:
+        return counters
+    total = store.count("files", "WHERE evidence_id = ? AND sha256 IS NOT NULL", (evidence_id,))
+    scratch_root = store.case_dir / "scratch" / "plugins"
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    setup = WorkerSetup(location=location, specs={info.name: info.spec for info in plugins},
+                        region=case.get("region"), display_tz=case.get("display_tz"),
+                        scratch_root=str(scratch_root))
+    by_name = {info.name: info for info in plugins}
+    with WorkerPool(jobs, run_task, initializer=init_worker, initargs=(setup,)) as pool:
+        tasks = _tasks(store, evidence_id, evidence["exhibit_id"], plugins, counters)
+        for task, outcome in pool.run(tasks, deadline=lambda task: task.deadline):
+            results = outcome.result if outcome.status == OK else _failed(task, outcome.status, outcome.detail,
+                                                                          by_name)
+            with store.transaction():
+                artifacts, warnings = write_results(store, evidence_id, task, results)
+            counters["runs"] += len(results)
+            counters["artifacts"] += artifacts
+            counters["warnings"] += warnings
+            yield Progress(stage=STAGE, done=counters["scanned"], total=total, unit="files",
+                           files=counters["scanned"], warnings=counters["warnings"],
+                           detail=f"{', '.join(task.plugins)}: {task.source.path}")
+    yield Progress(stage=STAGE, done=total, total=total, unit="files", files=total, warnings=counters["warnings"])
+    return counters

@@ -1,0 +1,84 @@
+"""`ingest`: for each evidence item, list and hash every file, then run the plugins.
+Each step is resumable; custody entries mark the start and the end of every run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from forensic_triage.errors import EvidenceError
+from forensic_triage.evidence.access import EvidenceLocation
+from forensic_triage.evidence.detect import ContainerSpec
+from forensic_triage.evidence.probe import VolumeInfo
+from forensic_triage.ingest.hash_stage import hash_files
+from forensic_triage.ingest.plugin_stage import run_plugins
+from forensic_triage.plugin_host.registry import Registry, discover
+from forensic_triage.progress import Finished, Notice, Work
+from forensic_triage.store.case_store import CaseStore
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def evidence_location(store: CaseStore, evidence: dict[str, Any]) -> EvidenceLocation:
+    """Rebuild how to open an evidence item, and refuse if its files changed since `add`."""
+    path = Path(evidence["path"])
+    recorded = json.loads(evidence["segments"])
+    segments = tuple(path.parent / item["name"] for item in recorded)
+    for item, segment in zip(recorded, segments):
+        if not segment.exists():
+            raise EvidenceError(f"evidence file missing: {segment} (exhibit {evidence['exhibit_id']})")
+        if segment.stat().st_size != item["size"]:
+            raise EvidenceError(f"evidence file {segment} changed size since it was added "
+                                f"(exhibit {evidence['exhibit_id']}): run `verify --image`")
+    if evidence["logical"] and not path.exists():
+        raise EvidenceError(f"evidence missing: {path} (exhibit {evidence['exhibit_id']})")
+    spec = ContainerSpec(kind=evidence["container"], path=path, segments=segments)
+    volumes = tuple(VolumeInfo(index=row["idx"], offset=row["offset"], length=row["length"],
+                               description=row["description"], fs_type=row["fs_type"], status=row["status"],
+                               reader=row["reader"], note=row["note"], apfs_volume=row["apfs_volume"])
+                    for row in store.volumes(evidence["id"]))
+    working_copy = store.case_dir / evidence["working_copy"] if evidence["working_copy"] else None
+    if working_copy is not None and not working_copy.exists():
+        raise EvidenceError(f"the decompressed working copy {working_copy} is missing; "
+                            f"remove nothing from the case folder's scratch/ while the case is open")
+    return EvidenceLocation(spec=spec, working_copy=working_copy, volumes=volumes)
+
+
+def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_names: list[str] | None = None,
+           no_plugins: bool = False, jobs: int | None = None, registry: Registry | None = None,
+           plugin_dirs: list[Path] | None = None) -> Work:
+    jobs = jobs or default_jobs()
+    registry = registry or discover(plugin_dirs=plugin_dirs)
+    plugins = [] if no_plugins else registry.select(plugin_names)
+    versions = {info.name: info.version for info in plugins}
+    items = [store.find_evidence(key) for key in evidence_keys] if evidence_keys else store.evidence()
+    if not items:
+        raise EvidenceError("the case holds no evidence yet: add some with `forensic-triage add`")
+    for problem in registry.problems:
+        yield Notice(message=f"plugin not loaded ({problem.origin}: {problem.spec}): {problem.message}")
+    summary: dict[str, Any] = {"evidence": [], "plugins": versions}
+    for evidence in items:
+        location = evidence_location(store, evidence)
+        already = store.count("files", "WHERE evidence_id = ?", (evidence["id"],))
+        with store.transaction():
+            for problem in registry.problems:
+                store.add_warning(code="plugin.load_failed", message=problem.message, evidence_id=evidence["id"],
+                                  context={"origin": problem.origin, "spec": problem.spec})
+            store.append_custody("ingest.start", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
+                                                  "jobs": jobs, "files_already_stored": already,
+                                                  "plugins": versions}, plugin_versions=versions)
+        files = yield from hash_files(store, evidence["id"], location, jobs)
+        results = yield from run_plugins(store, evidence["id"], location, plugins, jobs)
+        counts = {"files": store.count("files", "WHERE evidence_id = ?", (evidence["id"],)),
+                  "artifacts": store.count("artifacts", "WHERE evidence_id = ?", (evidence["id"],)),
+                  "warnings": store.count("warnings", "WHERE evidence_id = ?", (evidence["id"],))}
+        with store.transaction():
+            store.append_custody("ingest.finish", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
+                                                   "hashed_this_run": files, "plugin_runs_this_run": results,
+                                                   "totals": counts}, plugin_versions=versions)
+        summary["evidence"].append({"exhibit_id": evidence["exhibit_id"], **counts})
+    yield Finished(result=summary)

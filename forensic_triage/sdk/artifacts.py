@@ -1,0 +1,279 @@
+"""Artifact kinds: frozen, keyword-only dataclasses with simple field types.
+
+A plugin yields these; the host checks each field against its annotation, stamps provenance
+and the artifact digest, and writes them. Fields hold only str, int, float, bool, None,
+TimeValue, the small value types below, or tuples of those, so every artifact serialises to
+the same canonical JSON on every machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from forensic_triage.sdk.times import TimeValue
+
+# Direction words used by message and call artifacts.
+INCOMING = "incoming"
+OUTGOING = "outgoing"
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Attachment:
+    name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    path: str | None = None          # the attachment file's path in the evidence, where it exists
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Place:
+    name: str | None = None
+    code: str | None = None          # IATA airport code, station code, ...
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TableInfo:
+    name: str
+    columns: tuple[str, ...] = ()
+    rows: int | None = None          # None when the table could not be counted
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Locator:
+    """Where inside the source file an artifact came from, so anyone can find the bytes again."""
+
+    table: str | None = None         # SQLite table ...
+    rowid: int | None = None         # ... and row
+    offset: int | None = None        # byte offset in the source file
+    length: int | None = None
+    member: str | None = None        # member of an archive (zip, pkpass, ...)
+    pointer: str | None = None       # JSON pointer (RFC 6901) or XPath inside a document
+    line: int | None = None          # line number in a text file
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Artifact:
+    """Base of every artifact kind; ``kind`` is the stable name stored with each row.
+    ``locator`` is not part of the artifact's data: the host moves it into provenance."""
+
+    kind: ClassVar[str] = ""
+    locator: Locator | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Message(Artifact):
+    kind: ClassVar[str] = "message"
+    app: str
+    body: str | None = None
+    account: str | None = None
+    thread_id: str | None = None
+    thread_name: str | None = None
+    sender: str | None = None
+    recipients: tuple[str, ...] = ()
+    direction: str = UNKNOWN
+    sent: TimeValue | None = None
+    received: TimeValue | None = None
+    read: TimeValue | None = None
+    attachments: tuple[Attachment, ...] = ()
+    deleted: bool = False
+    recovered: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Call(Artifact):
+    kind: ClassVar[str] = "call"
+    app: str
+    parties: tuple[str, ...] = ()
+    account: str | None = None
+    direction: str = UNKNOWN
+    start: TimeValue | None = None
+    duration_s: float | None = None
+    video: bool = False
+    missed: bool | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Contact(Artifact):
+    kind: ClassVar[str] = "contact"
+    app: str
+    display_name: str | None = None
+    phones: tuple[str, ...] = ()         # as stored
+    phones_e164: tuple[str, ...] = ()    # normalised where possible
+    emails: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    organisation: str | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Account(Artifact):
+    kind: ClassVar[str] = "account"
+    app: str
+    identifier: str
+    display_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GeoPoint(Artifact):
+    kind: ClassVar[str] = "geo_point"
+    latitude: float
+    longitude: float
+    origin: str                          # exif, video, app name, ...
+    altitude: float | None = None
+    accuracy_m: float | None = None
+    time: TimeValue | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    place_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Reservation(Artifact):
+    kind: ClassVar[str] = "reservation"
+    type: str                            # flight, lodging, train, bus, rental_car, event
+    origin: str                          # json-ld, microdata, ics, pkpass, bcbp, app database, ...
+    reservation_number: str | None = None
+    status: str | None = None            # confirmed, cancelled
+    travellers: tuple[str, ...] = ()
+    provider: str | None = None
+    departure: Place | None = None
+    arrival: Place | None = None
+    start: TimeValue | None = None
+    end: TimeValue | None = None
+    booked: TimeValue | None = None
+    seat: str | None = None
+    ticket_token: str | None = None
+    price: str | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SQLiteDatabase(Artifact):
+    """An inventory entry for an SQLite database: what is in it, before any app plugin."""
+
+    kind: ClassVar[str] = "sqlite_database"
+    tables: tuple[TableInfo, ...]
+    page_size: int | None = None
+    user_version: int | None = None
+    journal_mode: str | None = None      # "wal" or "rollback", from the header's version bytes
+    wal_present: bool = False
+    freelist_pages: int | None = None    # free pages may hold deleted records
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignatureMismatch(Artifact):
+    """A file whose content signature contradicts its extension (e.g. an SQLite database
+    named ``holiday.jpg``): a classic way to hide data."""
+
+    kind: ClassVar[str] = "signature_mismatch"
+    extension: str
+    detected_type: str
+    expected_extensions: tuple[str, ...]
+
+
+KINDS: dict[str, type[Artifact]] = {
+    cls.kind: cls
+    for cls in (Message, Call, Contact, Account, GeoPoint, Reservation, SQLiteDatabase, SignatureMismatch)
+}
+VALUE_TYPES: tuple[type, ...] = (TimeValue, Attachment, Place, TableInfo, Locator)
+
+
+class ArtifactTypeError(TypeError):
+    """A yielded object that is not a well-formed artifact."""
+
+
+def _check(value: Any, annotation: Any, where: str) -> None:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for option in typing.get_args(annotation):
+            try:
+                _check(value, option, where)
+                return
+            except ArtifactTypeError as exc:
+                errors.append(str(exc))
+        raise ArtifactTypeError(f"{where}: {type(value).__name__} is not {annotation}")
+    if annotation is type(None):
+        if value is not None:
+            raise ArtifactTypeError(f"{where}: expected None")
+        return
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            raise ArtifactTypeError(f"{where}: expected a tuple, got {type(value).__name__}")
+        (item_type, _ellipsis) = typing.get_args(annotation)
+        for index, item in enumerate(value):
+            _check(item, item_type, f"{where}[{index}]")
+        return
+    if annotation is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ArtifactTypeError(f"{where}: expected a number, got {type(value).__name__}")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ArtifactTypeError(f"{where}: not a finite number")
+        return
+    if annotation is int and isinstance(value, bool):
+        raise ArtifactTypeError(f"{where}: expected int, got bool")
+    if not isinstance(value, annotation):
+        raise ArtifactTypeError(f"{where}: expected {annotation.__name__}, got {type(value).__name__}")
+    if annotation in VALUE_TYPES:
+        _check_fields(value, where)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _check_fields(obj: Any, where: str) -> None:
+    hints = _hints(type(obj))
+    for field in dataclasses.fields(obj):
+        _check(getattr(obj, field.name), hints[field.name], f"{where}.{field.name}")
+
+
+def validate(obj: object) -> Artifact:
+    """Raise ArtifactTypeError unless ``obj`` is a registered artifact kind with well-typed fields."""
+    cls = type(obj)
+    if not isinstance(obj, Artifact) or KINDS.get(cls.kind) is not cls:
+        raise ArtifactTypeError(f"yielded {cls.__module__}.{cls.__qualname__}, which is not an artifact kind")
+    _check_fields(obj, cls.kind)
+    return obj
+
+
+def to_data(obj: Artifact) -> dict[str, Any]:
+    """Plain JSON-able fields of an artifact (tuples become lists), without its locator."""
+    data = _plain(dataclasses.asdict(obj))
+    data.pop("locator", None)
+    return data
+
+
+def locator_data(locator: Locator | None) -> dict[str, Any]:
+    if locator is None:
+        return {}
+    return {key: value for key, value in dataclasses.asdict(locator).items() if value is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def field_names(kind: str) -> list[str]:
+    return [field.name for field in dataclasses.fields(KINDS[kind]) if field.name != "locator"]

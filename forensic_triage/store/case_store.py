@@ -1,0 +1,261 @@
+"""The case store: one SQLite file per case, written by one process at a time.
+
+Sealed tables are append-only (triggers refuse UPDATE and DELETE). Every row carries a
+row_digest over its canonical form, and every custody entry seals the rows written since the
+previous seal with a chained digest, so `verify` can tell when rows were altered, removed or
+slipped in even after someone dropped the triggers.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import blake3
+import sqlite_utils
+
+from forensic_triage import __version__
+from forensic_triage.canonical import digest, dumps
+from forensic_triage.errors import CaseError
+from forensic_triage.store import schema
+
+STORE_NAME = "case.sqlite"
+GENESIS = "0" * 64
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def row_digest(table: str, row: dict[str, Any]) -> str:
+    """BLAKE3 over the table name and every column except row_digest (id included)."""
+    body = {key: (value.hex() if isinstance(value, (bytes, bytearray, memoryview)) else value)
+            for key, value in row.items() if key != "row_digest"}
+    return digest({"table": table, "row": body})
+
+
+def custody_hash(entry: dict[str, Any]) -> str:
+    return digest({key: entry[key] for key in
+                   ("seq", "utc", "examiner", "action", "details", "tool_version", "plugin_versions", "prev_hash")})
+
+
+def chain_seal(previous: str, digests: Iterable[str]) -> str:
+    """The seal after appending rows: BLAKE3(previous seal, row digests in id order)."""
+    hasher = blake3.blake3(bytes.fromhex(previous))
+    for value in digests:
+        hasher.update(bytes.fromhex(value))
+    return hasher.hexdigest()
+
+
+class CaseStore:
+    def __init__(self, case_dir: Path, conn: sqlite3.Connection) -> None:
+        self.case_dir = case_dir
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._next_ids: dict[str, int] = {}
+
+    # --- opening and creating -------------------------------------------------------------------
+
+    @staticmethod
+    def store_path(case_dir: Path) -> Path:
+        return Path(case_dir) / STORE_NAME
+
+    @classmethod
+    def _connect(cls, path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+        return conn
+
+    @classmethod
+    def create(cls, case_dir: Path, *, case_number: str, examiner: str, agency: str | None = None,
+               title: str | None = None, region: str | None = None, display_tz: str | None = None) -> "CaseStore":
+        case_dir = Path(case_dir)
+        path = cls.store_path(case_dir)
+        if path.exists():
+            raise CaseError(f"a case already exists in {case_dir}: refusing to overwrite it")
+        if case_dir.exists() and not case_dir.is_dir():
+            raise CaseError(f"{case_dir} exists and is not a folder")
+        if case_dir.exists() and any(case_dir.iterdir()):
+            raise CaseError(f"{case_dir} is not empty: choose a new folder for the case")
+        case_dir.mkdir(parents=True, exist_ok=True)
+        conn = cls._connect(path)
+        store = cls(case_dir, conn)
+        schema.migrate(conn)
+        info = {"case_uuid": str(uuid.uuid4()), "case_number": case_number, "examiner": examiner,
+                "agency": agency, "title": title, "region": region, "display_tz": display_tz,
+                "created_utc": utc_now()}
+        with store.transaction():
+            store.insert("case_info", [info])
+            store.append_custody("case.create", {"case": info, "schema_version": schema.SCHEMA_VERSION})
+        return store
+
+    @classmethod
+    def open(cls, case_dir: Path) -> "CaseStore":
+        case_dir = Path(case_dir)
+        path = cls.store_path(case_dir)
+        if not path.exists():
+            raise CaseError(f"no case in {case_dir} (expected {STORE_NAME}); create one with `case create`")
+        try:
+            conn = cls._connect(path)
+            conn.execute("SELECT 1 FROM sqlite_master").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise CaseError(f"{path} is not a readable case store: {exc}") from None
+        store = cls(case_dir, conn)
+        if schema.schema_version(conn) == 0:
+            raise CaseError(f"{path} is not a forensic-triage case store")
+        applied = schema.migrate(conn)
+        if applied:
+            with store.transaction():
+                store.append_custody("case.migrate", {"schema_versions_applied": applied})
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- writing --------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._next_ids.clear()
+            raise
+        self.conn.execute("COMMIT")
+
+    def _next_id(self, table: str) -> int:
+        if table not in self._next_ids:
+            self._next_ids[table] = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
+        return self._next_ids[table]
+
+    def insert(self, table: str, rows: Iterable[dict[str, Any]]) -> list[int]:
+        """Append rows with consecutive ids and their row digests; return the ids."""
+        prepared, ids = [], []
+        next_id = self._next_id(table)
+        for row in rows:
+            full = {"id": next_id, **row}
+            full["row_digest"] = row_digest(table, full)
+            prepared.append(full)
+            ids.append(next_id)
+            next_id += 1
+        if prepared:
+            columns = list(prepared[0])
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            self.conn.executemany(sql, [tuple(row[column] for column in columns) for row in prepared])
+            self._next_ids[table] = next_id
+        return ids
+
+    # --- custody --------------------------------------------------------------------------------
+
+    def last_custody(self) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+
+    def last_seals(self) -> dict[str, dict[str, Any]]:
+        """The most recent seal of every sealed table (from the custody log)."""
+        seals: dict[str, dict[str, Any]] = {}
+        for (details,) in self.conn.execute("SELECT details FROM custody ORDER BY seq"):
+            for table, seal in json.loads(details).get("seal", {}).items():
+                seals[table] = seal
+        return seals
+
+    def _seal(self) -> dict[str, dict[str, Any]]:
+        """Seals for the rows added to each table since its last seal (only tables that grew)."""
+        seals = {}
+        previous = self.last_seals()
+        for table in schema.SEALED_TABLES:
+            before = previous.get(table, {"last_id": 0, "count": 0, "digest": GENESIS})
+            rows = self.conn.execute(f"SELECT row_digest FROM {table} WHERE id > ? ORDER BY id",
+                                     (before["last_id"],)).fetchall()
+            if not rows:
+                continue
+            last_id = self.conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
+            seals[table] = {"last_id": last_id, "count": before["count"] + len(rows),
+                            "digest": chain_seal(before["digest"], (row[0] for row in rows))}
+        return seals
+
+    def examiner(self) -> str:
+        override = os.environ.get("FORENSIC_TRIAGE_EXAMINER")
+        if override:
+            return override
+        row = self.conn.execute("SELECT examiner FROM case_info WHERE id = 1").fetchone()
+        return row[0] if row else "unknown"
+
+    def append_custody(self, action: str, details: dict[str, Any], *,
+                       plugin_versions: dict[str, str] | None = None) -> dict[str, Any]:
+        """Append a hash-chained custody entry sealing everything written so far.
+        Call inside the transaction that wrote the rows, so both land or neither does."""
+        last = self.last_custody()
+        details = dict(details)
+        details.setdefault("host", socket.gethostname())
+        details.setdefault("os_user", _os_user())
+        seal = self._seal()
+        if seal:
+            details["seal"] = seal
+        entry = {"seq": (last["seq"] + 1) if last else 1, "utc": utc_now(), "examiner": self.examiner(),
+                 "action": action, "details": dumps(details), "tool_version": __version__,
+                 "plugin_versions": dumps(plugin_versions or {}),
+                 "prev_hash": last["entry_hash"] if last else GENESIS}
+        entry["entry_hash"] = custody_hash(entry)
+        columns = list(entry)
+        self.conn.execute(f"INSERT INTO custody ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                          tuple(entry.values()))
+        return entry
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def case_info(self) -> dict[str, Any]:
+        row = self.conn.execute("SELECT * FROM case_info WHERE id = 1").fetchone()
+        return dict(row) if row else {}
+
+    def evidence(self, evidence_id: int | None = None) -> list[dict[str, Any]]:
+        if evidence_id is None:
+            rows = self.conn.execute("SELECT * FROM evidence ORDER BY id").fetchall()
+        else:
+            rows = self.conn.execute("SELECT * FROM evidence WHERE id = ?", (evidence_id,)).fetchall()
+        return [dict(row) for row in rows]
+
+    def find_evidence(self, key: str) -> dict[str, Any]:
+        """Evidence by numeric id or exhibit id."""
+        row = self.conn.execute("SELECT * FROM evidence WHERE exhibit_id = ?", (key,)).fetchone()
+        if row is None and key.isdigit():
+            row = self.conn.execute("SELECT * FROM evidence WHERE id = ?", (int(key),)).fetchone()
+        if row is None:
+            raise CaseError(f"no evidence '{key}' in this case")
+        return dict(row)
+
+    def volumes(self, evidence_id: int) -> list[dict[str, Any]]:
+        return [dict(row) for row in
+                self.conn.execute("SELECT * FROM volumes WHERE evidence_id = ? ORDER BY idx", (evidence_id,))]
+
+    def count(self, table: str, where: str = "", params: tuple = ()) -> int:
+        return self.conn.execute(f"SELECT COUNT(*) FROM {table} {where}", params).fetchone()[0]
+
+    def add_warning(self, *, code: str, message: str, evidence_id: int | None = None, file_id: int | None = None,
+                    volume_idx: int | None = None, path: str | None = None, plugin: str | None = None,
+                    context: dict[str, Any] | None = None) -> int:
+        return self.insert("warnings", [{
+            "evidence_id": evidence_id, "file_id": file_id, "volume_idx": volume_idx, "path": path,
+            "plugin": plugin, "code": code, "message": message, "context": dumps(context or {}),
+            "created_utc": utc_now()}])[0]
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
