@@ -15,7 +15,7 @@ from typing import Any
 import blake3
 
 from forensic_triage.errors import TriageError
-from forensic_triage.evidence.add import _decompress_gzip, _hash_logical, _hash_media
+from forensic_triage.evidence.evidence_hash import decompress_gzip, hash_logical, hash_media
 from forensic_triage.evidence.detect import ContainerSpec
 from forensic_triage.evidence.media import open_media
 from forensic_triage.ingest.plugin_stage import artifact_digest
@@ -148,11 +148,11 @@ def _rehash(store: CaseStore, evidence: dict[str, Any]) -> Work:
     spec = ContainerSpec(kind=evidence["container"], path=path, segments=segments)
     try:
         if spec.logical:
-            digests, _meta = yield from _hash_logical(spec)
+            digests, _meta = yield from hash_logical(spec)
         elif spec.kind == "gzip_raw":
             target = store.case_dir / "scratch" / f"verify-{evidence['exhibit_id']}.raw"
             try:
-                digests, _meta = yield from _decompress_gzip(spec, target)
+                digests, _meta = yield from decompress_gzip(spec, target)
             finally:
                 if target.exists():
                     target.chmod(0o644)
@@ -160,7 +160,7 @@ def _rehash(store: CaseStore, evidence: dict[str, Any]) -> Work:
         else:
             reader = open_media(spec)
             try:
-                digests = yield from _hash_media(reader)
+                digests = yield from hash_media(reader, spec.path.name)
             finally:
                 reader.close()
     except TriageError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import io
 import os
+import re
 from pathlib import Path
 from typing import Protocol
 
@@ -62,6 +63,18 @@ class RawReader:
             handle.close()
 
 
+class MediaReadError(OSError):
+    """Bytes of the media that the container cannot deliver (truncated image, missing segment,
+    damaged chunk)."""
+
+    def __init__(self, offset: int, detail: str) -> None:
+        super().__init__(f"cannot read the media at byte {offset}: {detail}")
+        self.offset = offset
+
+
+_LIBYAL_OFFSET = re.compile(r"offset: (\d+)")
+
+
 class LibyalReader:
     """pyewf / pyvhdi / pyvmdk / pyqcow handles all offer read_buffer_at_offset."""
 
@@ -74,7 +87,13 @@ class LibyalReader:
     def read(self, offset: int, length: int) -> bytes:
         if offset >= self.size or length <= 0:
             return b""
-        return self._handle.read_buffer_at_offset(min(length, self.size - offset), offset)
+        try:
+            return self._handle.read_buffer_at_offset(min(length, self.size - offset), offset)
+        except (IOError, OSError) as exc:
+            # libyal errors are long chains; the offset of the failing chunk is what matters.
+            found = _LIBYAL_OFFSET.findall(str(exc))
+            where = int(found[-1]) if found else offset
+            raise MediaReadError(where, f"{self.kind} data missing or damaged") from None
 
     def close(self) -> None:
         self._handle.close()
@@ -97,8 +116,9 @@ def open_ewf(spec: ContainerSpec) -> LibyalReader:
     except (IOError, OSError, ValueError) as exc:
         message = str(exc)
         if "missing" in message.lower() or "segment" in message.lower():
-            raise EvidenceError(f"EWF image {spec.path.name}: a segment file is missing or damaged "
-                                f"({len(spec.segments)} segment(s) found)") from None
+            names = ", ".join(path.name for path in spec.segments)
+            raise EvidenceError(f"EWF image {spec.path.name} is truncated, corrupt, or a segment file is missing "
+                                f"(segments found: {names})") from None
         raise _libyal_error(spec, "EWF image", exc) from None
     return LibyalReader("ewf", handle, size)
 

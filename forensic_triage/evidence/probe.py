@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytsk3
 
-from forensic_triage.evidence.media import MediaFile, MediaReader
+from forensic_triage.evidence.media import MediaReader
 from forensic_triage.evidence.tsk import fs_type_name, tsk_image
 
 # Volume status words, stored with each volume and shown to the examiner.

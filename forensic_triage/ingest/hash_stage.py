@@ -67,8 +67,10 @@ def hash_entry(access: EvidenceAccess, entry: FileEntry) -> Hashed:
                 head += data[: HEAD_BYTES - len(head)]
             hasher.update(data)
     except (IOError, OSError, RuntimeError, ValueError, EOFError) as exc:
-        return Hashed(None, head or None, f"read error after {hasher.length} of {entry.size} bytes: "
-                                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        # Like icat, keep what could be read: the hashes are of the bytes recovered, and the
+        # read_error column and a warning row say the content is incomplete.
+        return Hashed(hasher.digests().as_dict(), head, f"read error after {hasher.length} of {entry.size} bytes: "
+                      f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     error = None
     if hasher.length != entry.size:
         error = f"short read: {hasher.length} of {entry.size} bytes"
@@ -209,7 +211,7 @@ def _hash_chunks(entry: FileEntry, chunks) -> Hashed:
                 head += data[: HEAD_BYTES - len(head)]
             hasher.update(data)
     except (OSError, EOFError, ValueError) as exc:
-        return Hashed(None, head or None, f"read error after {hasher.length} of {entry.size} bytes: {exc}")
+        return Hashed(hasher.digests().as_dict(), head, f"read error after {hasher.length} of {entry.size} bytes: {exc}")
     error = None if hasher.length == entry.size else f"short read: {hasher.length} of {entry.size} bytes"
     return Hashed(hasher.digests().as_dict(), head, error)
 

@@ -22,7 +22,7 @@ from forensic_triage.evidence.entries import FileEntry
 from forensic_triage.ingest.file_rows import entry_from_row
 from forensic_triage.ingest.pool import OK, WorkerPool
 from forensic_triage.plugin_host.registry import PluginInfo, load_spec
-from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, Produced, RunResult, execute,
+from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, RunResult, execute,
                                                 read_schema)
 from forensic_triage.progress import Progress, Work
 from forensic_triage.sdk.context import Context, Source

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from forensic_triage.sdk.artifacts import Artifact, ArtifactTypeError, locator_data, to_data, validate
+from forensic_triage.sdk.artifacts import ArtifactTypeError, locator_data, to_data, validate
 from forensic_triage.sdk.context import Context, Source
 from forensic_triage.sdk.extractor import Extractor, PluginWarning
 
