@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import socket
+import platform
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
@@ -201,7 +201,7 @@ class CaseStore:
         Call inside the transaction that wrote the rows, so both land or neither does."""
         last = self.last_custody()
         details = dict(details)
-        details.setdefault("host", socket.gethostname())
+        details.setdefault("host", platform.node())
         details.setdefault("os_user", _os_user())
         seal = self._seal()
         if seal:
