@@ -69,7 +69,9 @@ def add_evidence(store: CaseStore, path: Path, *, exhibit_id: str | None = None,
             probe = probe_media(reader)
         finally:
             reader.close()
-        if not probe.readable:
+        # An APFS container whose volumes are all locked is still read (its structure lists
+        # them); it is kept with an "encrypted: key needed" warning row per volume.
+        if not probe.readable and not any(v.fs_type == "APFS" and v.status == "encrypted" for v in probe.volumes):
             _discard(working_copy)
             reasons = "; ".join(
                 f"{v.description} at byte {v.offset}: {v.note or v.status}" for v in probe.volumes)

@@ -59,21 +59,28 @@ def _times(meta) -> E.Times:
                    ctime=_time(meta.ctime, meta.ctime_nano), crtime=_time(meta.crtime, meta.crtime_nano))
 
 
+# FAT and exFAT keep local wall-clock times with no zone (exFAT's optional offset aside): the
+# process runs in UTC (see tsk.py), so the values are the wall-clock written on the disk.
+_WALLCLOCK_TYPES = int(pytsk3.TSK_FS_TYPE_FAT_DETECT) | int(pytsk3.TSK_FS_TYPE_EXFAT)
+WALLCLOCK = "fat_wallclock_no_zone"
+
+
 def walk_tsk(fs_info, *, volume_index: int, partition_offset: int) -> Iterator[E.FileEntry | WalkIssue]:
     """Yield every name in the file system, depth first in directory order (fls -r order),
     including deleted names, orphans under $OrphanFiles, and one row per NTFS data stream."""
     is_ntfs = int(fs_info.info.ftype) & int(pytsk3.TSK_FS_TYPE_NTFS_DETECT) != 0
+    encoding = WALLCLOCK if int(fs_info.info.ftype) & _WALLCLOCK_TYPES else "unix"
     try:
         root = fs_info.open_dir(path="/")
     except (IOError, OSError, RuntimeError) as exc:
         yield WalkIssue(path="", inode=None, message=f"cannot open the root directory: {exc}")
         return
     root_addr = int(fs_info.info.root_inum)
-    yield from _walk_dir(root, "", (root_addr,), is_ntfs, volume_index, partition_offset)
+    yield from _walk_dir(root, "", (root_addr,), is_ntfs, volume_index, partition_offset, encoding)
 
 
 def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, volume_index: int,
-              partition_offset: int) -> Iterator[E.FileEntry | WalkIssue]:
+              partition_offset: int, encoding: str) -> Iterator[E.FileEntry | WalkIssue]:
     for tsk_file in directory:
         name_info = tsk_file.info.name
         name = _text(name_info.name)
@@ -81,7 +88,7 @@ def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, vol
             continue
         path = prefix + name
         meta = tsk_file.info.meta
-        yield from _entries(tsk_file, name_info, meta, path, name, is_ntfs, volume_index, partition_offset)
+        yield from _entries(tsk_file, name_info, meta, path, name, is_ntfs, volume_index, partition_offset, encoding)
         if meta is None or meta.type not in _DIR_META:
             continue
         name_unalloc = int(name_info.flags) & _UNALLOC
@@ -98,18 +105,18 @@ def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, vol
                 yield WalkIssue(path=path, inode=str(address), message=f"cannot open directory: {exc}")
             continue
         yield from _walk_dir(subdirectory, path + "/", stack + (address,), is_ntfs, volume_index,
-                             partition_offset)
+                             partition_offset, encoding)
 
 
 def _entries(tsk_file, name_info, meta, path: str, name: str, is_ntfs: bool, volume_index: int,
-             partition_offset: int) -> Iterator[E.FileEntry]:
+             partition_offset: int, encoding: str) -> Iterator[E.FileEntry]:
     name_type = int(name_info.type)
     name_unalloc = bool(int(name_info.flags) & _UNALLOC)
     meta_addr = int(name_info.meta_addr)
     letters = _NAME_LETTERS[name_type] + "/" + (_META_LETTERS[int(meta.type)] if meta is not None else "-")
     word = _NAME_WORDS.get(name_type) or (_META_WORDS.get(int(meta.type), E.OTHER) if meta is not None else E.UNKNOWN)
     common = dict(volume_index=volume_index, partition_offset=partition_offset, name=name, meta_addr=meta_addr,
-                  tsk_type=letters, type=word, deleted=name_unalloc,
+                  tsk_type=letters, type=word, deleted=name_unalloc, time_encoding=encoding,
                   reallocated=bool(name_unalloc and meta is not None and int(meta.flags) & _META_ALLOC))
     if meta is None:
         yield E.FileEntry(path=path, inode=str(meta_addr), attr_type=None, attr_id=None, size=0, **common)

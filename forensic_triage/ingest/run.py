@@ -48,6 +48,17 @@ def evidence_location(store: CaseStore, evidence: dict[str, Any]) -> EvidenceLoc
     return EvidenceLocation(spec=spec, working_copy=working_copy, volumes=volumes)
 
 
+def _listing_complete(store: CaseStore, evidence_id: int) -> bool:
+    """True when an earlier run finished listing and hashing this evidence (so only plugins
+    that have not yet run on its files are left to do)."""
+    for (action, details) in store.conn.execute(
+            "SELECT action, details FROM custody WHERE action IN ('ingest.start', 'ingest.files_done') "
+            "ORDER BY seq DESC"):
+        if json.loads(details).get("evidence_id") == evidence_id:
+            return action == "ingest.files_done"
+    return False
+
+
 def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_names: list[str] | None = None,
            no_plugins: bool = False, jobs: int | None = None, registry: Registry | None = None,
            plugin_dirs: list[Path] | None = None) -> Work:
@@ -64,21 +75,28 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
     for evidence in items:
         location = evidence_location(store, evidence)
         already = store.count("files", "WHERE evidence_id = ?", (evidence["id"],))
+        complete = _listing_complete(store, evidence["id"])
         with store.transaction():
             for problem in registry.problems:
                 store.add_warning(code="plugin.load_failed", message=problem.message, evidence_id=evidence["id"],
                                   context={"origin": problem.origin, "spec": problem.spec})
             store.append_custody("ingest.start", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
                                                   "jobs": jobs, "files_already_stored": already,
+                                                  "listing_complete": complete,
                                                   "plugins": versions}, plugin_versions=versions)
-        files = yield from hash_files(store, evidence["id"], location, jobs)
+        if complete:
+            files = {"files": already, "bytes": 0, "warnings": 0, "skipped": "listing already complete"}
+        else:
+            files = yield from hash_files(store, evidence["id"], location, jobs)
+        with store.transaction():
+            store.append_custody("ingest.files_done", {"evidence_id": evidence["id"], "hashed_this_run": files})
         results = yield from run_plugins(store, evidence["id"], location, plugins, jobs)
         counts = {"files": store.count("files", "WHERE evidence_id = ?", (evidence["id"],)),
                   "artifacts": store.count("artifacts", "WHERE evidence_id = ?", (evidence["id"],)),
                   "warnings": store.count("warnings", "WHERE evidence_id = ?", (evidence["id"],))}
         with store.transaction():
             store.append_custody("ingest.finish", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
-                                                   "hashed_this_run": files, "plugin_runs_this_run": results,
+                                                   "plugin_runs_this_run": results,
                                                    "totals": counts}, plugin_versions=versions)
         summary["evidence"].append({"exhibit_id": evidence["exhibit_id"], **counts})
     yield Finished(result=summary)
