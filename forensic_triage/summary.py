@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from forensic_triage.describe import describe_artifact
 from forensic_triage.store.case_store import CaseStore
 
 
@@ -26,6 +27,10 @@ def case_summary(store: CaseStore) -> dict[str, Any]:
     kinds = {kind: count for kind, count in store.conn.execute(
         "SELECT kind, COUNT(*) FROM artifacts GROUP BY kind ORDER BY kind")}
     last = store.last_custody()
+    deleted = [row["path"] for row in store.conn.execute(
+        "SELECT path FROM files WHERE deleted = 1 AND type != 'directory' ORDER BY id LIMIT 20")]
+    findings = [describe_artifact(row["kind"], json.loads(row["data"]), json.loads(row["provenance"]))
+                for row in store.conn.execute("SELECT kind, data, provenance FROM artifacts ORDER BY id LIMIT 20")]
     return {
         "case": {key: case.get(key) for key in ("case_number", "case_uuid", "title", "agency", "examiner",
                                                  "region", "display_tz", "created_utc")},
@@ -34,6 +39,8 @@ def case_summary(store: CaseStore) -> dict[str, Any]:
         "counts": {"files": store.count("files"), "artifacts": store.count("artifacts"), "artifacts_by_kind": kinds,
                    "warnings": store.count("warnings"), "custody_entries": last["seq"] if last else 0},
         "custody_head": last["entry_hash"] if last else None,
+        "deleted_sample": deleted,
+        "findings_sample": findings,
     }
 
 
@@ -59,6 +66,12 @@ def render_summary(summary: dict[str, Any]) -> str:
                  f"custody entries {counts['custody_entries']}")
     for kind, count in counts["artifacts_by_kind"].items():
         lines.append(f"  {kind}: {count:,}")
+    if summary.get("deleted_sample"):
+        lines.append("Deleted files recovered (first 20):")
+        lines += [f"  {path}" for path in summary["deleted_sample"]]
+    if summary.get("findings_sample"):
+        lines.append("Findings (first 20):")
+        lines += [f"  {line}" for line in summary["findings_sample"]]
     if summary["custody_head"]:
         lines.append(f"Custody log head: {summary['custody_head']}")
     return "\n".join(lines)

@@ -246,6 +246,6 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
             counters["warnings"] += warnings
             yield Progress(stage=STAGE, done=counters["scanned"], total=total, unit="files",
                            files=counters["scanned"], warnings=counters["warnings"],
-                           detail=f"{', '.join(task.plugins)}: {task.source.path}")
+                           detail=task.source.path)
     yield Progress(stage=STAGE, done=total, total=total, unit="files", files=total, warnings=counters["warnings"])
     return counters
