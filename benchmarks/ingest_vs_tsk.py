@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -203,7 +203,7 @@ class Scale:
 
     @property
     def total_bytes(self) -> int:
-        return int(round(self.gib * GIB))
+        return round(self.gib * GIB)
 
     def key(self, seed: int) -> str:
         return f"ext4-n{self.files}-b{self.total_bytes}-s{seed}-g{GEN_VERSION}"
@@ -253,7 +253,7 @@ def ensure_image(scale: Scale, seed: int, rebuild: bool) -> tuple[Path, dict, Pl
                        "-U", uuid, "-E", f"hash_seed={uuid}", "-d", str(tree), str(partial),
                        f"{attempt_size // 1024}k"]
             env = dict(os.environ, E2FSPROGS_FAKE_TIME="1700000000")
-            done = subprocess.run(command, capture_output=True, text=True, env=env)
+            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
             if done.returncode == 0:
                 break
             log(f"mkfs.ext4 failed (attempt {attempt + 1}): {(done.stderr or done.stdout).strip()[-400:]}")
@@ -289,8 +289,7 @@ def write_tree(tree: Path, plan: Plan, seed: int) -> None:
     for item in plan.files:
         target = tree / item.path
         with open(target, "wb") as handle:
-            for chunk in content_chunks(pool, item, seed):
-                handle.write(chunk)
+            handle.writelines(content_chunks(pool, item, seed))
         os.utime(target, (item.mtime, item.mtime))
         written += item.size
         if time.monotonic() >= next_report:
@@ -382,6 +381,39 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_cpu_seconds(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS   # utime + stime
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "parent"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read()
+    except OSError:
+        return "child"
+    if b"resource_tracker" in command:
+        return "resource-tracker"
+    return "worker" if b"spawn_main" in command else "child"
+
+
+@dataclass
+class ProcessPeak:
+    role: str
+    hwm_kib: int = 0          # VmHWM: the process's own high-water mark
+    cpu_seconds: float = 0.0  # utime + stime, as last seen
+
+
 @dataclass
 class TreeMemory:
     interval: float = 0.05
@@ -389,12 +421,22 @@ class TreeMemory:
     peak_sum_kib: int = 0
     peak_pss_sum_kib: int = 0
     peak_processes: int = 0
-    per_process_hwm_kib: dict[int, int] = field(default_factory=dict)
+    processes: dict[int, ProcessPeak] = field(default_factory=dict)
+
+    @property
+    def peak_single_kib(self) -> int:
+        return max((item.hwm_kib for item in self.processes.values()), default=0)
+
+    def cpu_by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for item in self.processes.values():
+            out[item.role] = round(out.get(item.role, 0.0) + item.cpu_seconds, 2)
+        return out
 
 
 class TreeMonitor(threading.Thread):
     """Polls the process tree under one pid every `interval` seconds: the peak of the summed
-    VmRSS (and PSS, which splits shared pages fairly), and each process's VmHWM."""
+    VmRSS (and PSS, which splits shared pages fairly), and each process's VmHWM and CPU time."""
 
     def __init__(self, root: int, interval: float = 0.05) -> None:
         super().__init__(name="rss-monitor", daemon=True)
@@ -409,6 +451,7 @@ class TreeMonitor(threading.Thread):
             self._halt.wait(self.result.interval)
 
     def sample(self) -> None:
+        result = self.result
         total = pss = alive = 0
         for pid in descendants(self.root, self._children_files):
             status = _status_kib(pid)
@@ -418,9 +461,13 @@ class TreeMonitor(threading.Thread):
             alive += 1
             total += rss
             pss += _pss_kib(pid)
-            result = self.result
-            result.per_process_hwm_kib[pid] = max(result.per_process_hwm_kib.get(pid, 0), hwm)
-        result = self.result
+            peak = result.processes.get(pid)
+            if peak is None:
+                peak = result.processes[pid] = ProcessPeak(role=_role(pid, self.root))
+            peak.hwm_kib = max(peak.hwm_kib, hwm)
+            cpu = _stat_cpu_seconds(pid)
+            if cpu is not None:
+                peak.cpu_seconds = cpu
         result.samples += 1
         result.peak_sum_kib = max(result.peak_sum_kib, total)
         result.peak_pss_sum_kib = max(result.peak_pss_sum_kib, pss)
@@ -432,17 +479,31 @@ class TreeMonitor(threading.Thread):
         return self.result
 
 
+def _system_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat") as handle:
+        values = [int(value) for value in handle.readline().split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
+    busy = user + nice + system + irq + softirq + steal
+    return busy / CLOCK_TICKS, (busy + idle + iowait) / CLOCK_TICKS
+
+
 @dataclass
 class Timed:
     seconds: float
     returncode: int
     output: str
     memory: TreeMemory | None = None
-    maxrss_kib: int | None = None     # wait4(): the largest single process of the tree (reaped ones)
+    cpu_seconds: float = 0.0           # the command's CPU time (utime + stime, reaped descendants included)
+    other_load: float = 0.0            # share of the machine's CPU busy with anything else meanwhile
 
 
 def run_timed(command: list[str], log_path: Path, *, monitor: bool = False, cwd: Path | None = None,
               check: bool = True) -> Timed:
+    # The wait4() rusage gives the tree's CPU time. Its ru_maxrss is not used: with vfork the
+    # child inherits this (launching) process's high-water mark, so it overstates the peak.
+    busy_before, total_before = _system_cpu()
+    self_before = sum(os.times()[:2])
     with open(log_path, "wb") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
@@ -453,12 +514,25 @@ def run_timed(command: list[str], log_path: Path, *, monitor: bool = False, cwd:
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
     memory = watcher.stop() if watcher else None
+    busy_after, total_after = _system_cpu()
+    cpu = usage.ru_utime + usage.ru_stime
+    own = sum(os.times()[:2]) - self_before
+    capacity = max(total_after - total_before, 1e-6)
+    other = max(0.0, (busy_after - busy_before) - cpu - own) / capacity
     text = log_path.read_text(errors="replace")
     if check and process.returncode != 0:
         raise SystemExit(_fail(1, f"command failed with exit code {process.returncode}: {' '.join(command)}\n"
                                   f"{text[-3000:]}"))
-    return Timed(seconds=seconds, returncode=process.returncode, output=text, memory=memory,
-                 maxrss_kib=usage.ru_maxrss)
+    return Timed(seconds=seconds, returncode=process.returncode, output=text, memory=memory, cpu_seconds=cpu,
+                 other_load=other)
+
+
+def machine_load(seconds: float = 1.0) -> float:
+    """Share of the machine's CPU busy over the next `seconds` (other people's work)."""
+    busy_before, total_before = _system_cpu()
+    time.sleep(seconds)
+    busy_after, total_after = _system_cpu()
+    return (busy_after - busy_before) / max(total_after - total_before, 1e-6)
 
 
 def _fail(code: int, message: str) -> int:
@@ -563,6 +637,26 @@ def describe_checks(checks: dict) -> list[str]:
 
 # --- one scale ------------------------------------------------------------------------------------
 
+def wait_until_quiet(limit: float) -> float:
+    """The machine's CPU load (other work) now; with a limit, wait up to `limit` seconds for it
+    to drop below 10% first (a shared machine makes every number here noisy)."""
+    load = machine_load(1.0)
+    deadline = time.monotonic() + limit
+    if load >= 0.10 and limit > 0:
+        log(f"machine busy ({load:.0%} CPU used by other work): waiting up to {limit:.0f} s for it to settle")
+        while load >= 0.10 and time.monotonic() < deadline:
+            load = machine_load(2.0)
+    if load >= 0.10:
+        log(f"warning: {load:.0%} of the CPU is busy with other work; timings will be noisy")
+    return load
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
 def run_scale(scale: Scale, args: argparse.Namespace) -> dict:
     log(f"=== scale: {scale.files:,} files, {scale.gib} GiB of content ===")
     image, manifest, plan = ensure_image(scale, args.seed, args.rebuild)
@@ -580,17 +674,21 @@ def run_scale(scale: Scale, args: argparse.Namespace) -> dict:
             logs = run_dir / f"run{repeat}"
             logs.mkdir()
             order = ["tsk", "ours"] if repeat % 2 == 0 else ["ours", "tsk"]
-            result: dict = {}
+            result: dict = {"load_before": {}}
             for tool in order:
+                result["load_before"][tool] = wait_until_quiet(args.wait_idle)
                 if tool == "tsk":
                     log(f"timed run {repeat + 1}/{args.repeat}: tsk_loaddb -h")
                     result["tsk"] = run_tsk(image, logs / "tsk.db", logs / "tsk.log")
-                    log(f"  tsk_loaddb -h: {result['tsk'].seconds:.2f} s")
+                    log(f"  tsk_loaddb -h: {result['tsk'].seconds:.2f} s "
+                        f"(CPU {result['tsk'].cpu_seconds:.1f} s; other load {result['tsk'].other_load:.0%})")
                 else:
                     log(f"timed run {repeat + 1}/{args.repeat}: forensic-triage add + ingest --no-plugins")
                     result["ours"] = run_ours(image, logs / "case", logs, args.jobs)
-                    log(f"  add: {result['ours']['add'].seconds:.2f} s, "
-                        f"ingest: {result['ours']['ingest'].seconds:.2f} s")
+                    ingest = result["ours"]["ingest"]
+                    log(f"  add: {result['ours']['add'].seconds:.2f} s, ingest: {ingest.seconds:.2f} s "
+                        f"(CPU {ingest.cpu_seconds:.1f} s {ingest.memory.cpu_by_role()}; "
+                        f"other load {ingest.other_load:.0%})")
             runs.append((logs, result))
         last_logs, _ = runs[-1]
         log(f"checking listings and MD5s ({args.md5_sample or 'all'} sampled)")
@@ -603,38 +701,37 @@ def run_scale(scale: Scale, args: argparse.Namespace) -> dict:
         else:
             shutil.rmtree(run_dir, ignore_errors=True)
 
-    def median(values: list[float]) -> float:
-        values = sorted(values)
-        middle = len(values) // 2
-        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-
-    tsk_seconds = [result["tsk"].seconds for _, result in runs]
-    ingest_runs = [result["ours"]["ingest"] for _, result in runs]
-    add_seconds = [result["ours"]["add"].seconds for _, result in runs]
-    ingest_seconds = [timed.seconds for timed in ingest_runs]
-    tsk_median, ours_median = median(tsk_seconds), median(ingest_seconds)
-    peak_sum = max(timed.memory.peak_sum_kib for timed in ingest_runs)
-    peak_pss = max(timed.memory.peak_pss_sum_kib for timed in ingest_runs)
-    peak_single = max(max(timed.memory.per_process_hwm_kib.values(), default=0) for timed in ingest_runs)
-    peak_single = max(peak_single, max(timed.maxrss_kib or 0 for timed in ingest_runs))
-    per_process = sorted(ingest_runs[-1].memory.per_process_hwm_kib.values(), reverse=True)
     tsk_runs = [result["tsk"] for _, result in runs]
+    ingest_runs = [result["ours"]["ingest"] for _, result in runs]
+    add_runs = [result["ours"]["add"] for _, result in runs]
+    tsk_seconds = [timed.seconds for timed in tsk_runs]
+    ingest_seconds = [timed.seconds for timed in ingest_runs]
+    tsk_median, ours_median = _median(tsk_seconds), _median(ingest_seconds)
+    last = ingest_runs[-1].memory
     content = manifest["content_bytes"]
     return {
         "files": manifest["files"], "directories": manifest["directories"], "content_bytes": content,
         "content_gib": content / GIB, "image_bytes": manifest["image_bytes"], "image": str(image),
         "size_histogram": manifest["size_histogram"], "largest_files": manifest["largest_files"],
         "tsk_loaddb_seconds": tsk_median, "tsk_loaddb_runs": tsk_seconds,
+        "tsk_loaddb_cpu_seconds": [round(t.cpu_seconds, 2) for t in tsk_runs],
         "tsk_loaddb_peak_rss_mib": max(t.memory.peak_sum_kib for t in tsk_runs) / 1024,
         "ours_ingest_seconds": ours_median, "ours_ingest_runs": ingest_seconds,
+        "ours_ingest_cpu_seconds": [round(t.cpu_seconds, 2) for t in ingest_runs],
+        "ours_ingest_cpu_by_role": [t.memory.cpu_by_role() for t in ingest_runs],
         "ratio_ours_over_tsk": ours_median / tsk_median, "target_ratio": TARGET_RATIO,
-        "ours_add_seconds": median(add_seconds), "ours_add_runs": add_seconds,
-        "ours_add_peak_rss_sum_mib": max(r["ours"]["add"].memory.peak_sum_kib for _, r in runs) / 1024,
-        "ours_ingest_peak_rss_sum_mib": peak_sum / 1024, "ours_ingest_peak_pss_sum_mib": peak_pss / 1024,
-        "ours_ingest_peak_rss_single_mib": peak_single / 1024,
-        "ours_ingest_process_peaks_mib": [round(kib / 1024, 1) for kib in per_process],
-        "ours_ingest_processes": ingest_runs[-1].memory.peak_processes,
-        "rss_samples": ingest_runs[-1].memory.samples,
+        "ours_add_seconds": _median([t.seconds for t in add_runs]), "ours_add_runs": [t.seconds for t in add_runs],
+        "ours_add_peak_rss_sum_mib": max(t.memory.peak_sum_kib for t in add_runs) / 1024,
+        "ours_ingest_peak_rss_sum_mib": max(t.memory.peak_sum_kib for t in ingest_runs) / 1024,
+        "ours_ingest_peak_pss_sum_mib": max(t.memory.peak_pss_sum_kib for t in ingest_runs) / 1024,
+        "ours_ingest_peak_rss_single_mib": max(t.memory.peak_single_kib for t in ingest_runs) / 1024,
+        "ours_ingest_processes": [{"role": item.role, "peak_rss_mib": round(item.hwm_kib / 1024, 1),
+                                   "cpu_seconds": round(item.cpu_seconds, 2)}
+                                  for item in sorted(last.processes.values(), key=lambda item: -item.hwm_kib)],
+        "rss_samples": last.samples,
+        "other_load_during_runs": {"tsk_loaddb": [round(t.other_load, 3) for t in tsk_runs],
+                                   "ours_ingest": [round(t.other_load, 3) for t in ingest_runs]},
+        "load_before_runs": [result["load_before"] for _, result in runs],
         "ingest_mib_per_second": content / MIB / ours_median, "tsk_mib_per_second": content / MIB / tsk_median,
         "tsk_db_bytes": tsk_db_bytes, "case_dir_bytes": case_bytes, "checks": checks,
         "ingest_output": ingest_runs[-1].output.strip().splitlines()[-3:],
@@ -661,7 +758,7 @@ def machine_facts(jobs: int | None) -> dict:
         facts["forensic_triage"] = "unknown"
     for name, command in (("tsk_loaddb", ["tsk_loaddb", "-V"]), ("mkfs.ext4", ["mkfs.ext4", "-V"])):
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=10)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
             facts[name] = (done.stdout + done.stderr).strip().splitlines()[0]
         except (OSError, subprocess.SubprocessError, IndexError):
             facts[name] = "unknown"
@@ -689,9 +786,10 @@ def _mem_gib() -> float | None:
 
 
 def render(results: list[dict], facts: dict) -> str:
-    lines = [f"Machine: {facts['cores']} cores ({facts['usable_cores']} usable), {facts['cpu']}, "
-             f"{facts['memory_gib']} GiB RAM; Python {facts['python']}; pytsk3 {facts['pytsk3']}; "
-             f"{facts['tsk_loaddb']}; forensic-triage {facts['forensic_triage']}; jobs: {facts['jobs']}", ""]
+    machine = (f"Machine: {facts['cores']} cores ({facts['usable_cores']} usable), {facts['cpu']}, "
+               f"{facts['memory_gib']} GiB RAM; Python {facts['python']}; pytsk3 {facts['pytsk3']}; "
+               f"{facts['tsk_loaddb']}; forensic-triage {facts['forensic_triage']}; jobs: {facts['jobs']}")
+    lines = [machine, ""]
     header = (f"{'files':>9} {'GiB':>5} {'tsk_loaddb -h s':>15} {'our ingest s':>12} {'ours/tsk':>8} "
               f"{'target':>7} {'our add s':>9} {'RSS sum MB':>10} {'RSS max1 MB':>11} {'PSS sum MB':>10}")
     lines += [header, "-" * len(header)]
@@ -713,11 +811,19 @@ def render(results: list[dict], facts: dict) -> str:
         lines.append(f"{item['files']:,} files / {item['content_gib']:.2f} GiB "
                      f"(image {item['image_bytes'] / GIB:.2f} GiB, {item['directories']} folders; sizes "
                      f"{item['size_histogram']}):")
-        lines.append(f"  tsk_loaddb -h {item['tsk_mib_per_second']:.0f} MiB/s, peak RSS "
-                     f"{item['tsk_loaddb_peak_rss_mib']:.0f} MB, database {item['tsk_db_bytes'] / MIB:.0f} MB; "
-                     f"our ingest {item['ingest_mib_per_second']:.0f} MiB/s, "
-                     f"{item['ours_ingest_processes']} processes peaking at {item['ours_ingest_process_peaks_mib']} MB, "
+        lines.append(f"  tsk_loaddb -h: {item['tsk_mib_per_second']:.0f} MiB/s, CPU "
+                     f"{_median(item['tsk_loaddb_cpu_seconds']):.1f} s, peak RSS "
+                     f"{item['tsk_loaddb_peak_rss_mib']:.0f} MB, database {item['tsk_db_bytes'] / MIB:.0f} MB")
+        processes = ", ".join(f"{p['role']} {p['peak_rss_mib']:.0f} MB/{p['cpu_seconds']:.1f} s"
+                              for p in item["ours_ingest_processes"])
+        lines.append(f"  our ingest: {item['ingest_mib_per_second']:.0f} MiB/s, CPU "
+                     f"{_median(item['ours_ingest_cpu_seconds']):.1f} s; per process (peak RSS/CPU): {processes}; "
                      f"case folder {item['case_dir_bytes'] / MIB:.0f} MB")
+        loads = item["other_load_during_runs"]
+        worst = max(loads["tsk_loaddb"] + loads["ours_ingest"])
+        if worst >= 0.10:
+            lines.append(f"  NOTE: other work used up to {worst:.0%} of the CPU during the timed runs "
+                         f"(tsk_loaddb {loads['tsk_loaddb']}, ours {loads['ours_ingest']}): noisy numbers")
         if len(item["tsk_loaddb_runs"]) > 1:
             lines.append(f"  runs: tsk_loaddb {[round(s, 2) for s in item['tsk_loaddb_runs']]}, ours "
                          f"{[round(s, 2) for s in item['ours_ingest_runs']]} (medians above)")
@@ -756,6 +862,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Generator seed.")
     parser.add_argument("--rebuild", action="store_true", help="Rebuild cached images.")
     parser.add_argument("--keep", action="store_true", help="Keep the tsk database and case folder.")
+    parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                        help="Before each timed run, wait up to SECONDS for other CPU load to drop below 10%%.")
     args = parser.parse_args(argv)
 
     missing = [tool for tool in ("tsk_loaddb", "mkfs.ext4") if shutil.which(tool) is None]
@@ -779,7 +887,7 @@ def main(argv: list[str] | None = None) -> int:
         scales = parse_scales(DEFAULT_SIZES)
 
     facts = machine_facts(args.jobs)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     results = [run_scale(scale, args) for scale in scales]
     report = render(results, facts)
     print()

@@ -20,7 +20,7 @@ from forensic_triage.canonical import digest, dumps
 from forensic_triage.evidence.access import EvidenceAccess, EvidenceLocation
 from forensic_triage.evidence.entries import FileEntry
 from forensic_triage.ingest.file_rows import entry_from_row
-from forensic_triage.ingest.pool import OK, WorkerPool
+from forensic_triage.ingest.pool import OK, TIMEOUT, WorkerPool, emit
 from forensic_triage.plugin_host.registry import PluginInfo, load_spec
 from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, RunResult, execute,
                                                 read_schema)
@@ -40,7 +40,6 @@ class PluginTask:
     entry: FileEntry
     siblings: tuple[tuple[Source, FileEntry], ...]
     plugins: tuple[str, ...]
-    deadline: float
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,29 +66,37 @@ def _reader(access: EvidenceAccess, entry: FileEntry):
     return lambda offset, length: access.read(entry, offset, length)
 
 
-def run_task(task: PluginTask) -> list[RunResult]:
+def run_task(task: PluginTask) -> None:
+    """Run the task's plugins one after another. Each result is sent to the supervisor as soon
+    as it exists, and each plugin restarts the deadline with its own time limit, so a plugin
+    that hangs or crashes the process costs only its own result."""
     access: EvidenceAccess = _STATE["access"]
     setup: WorkerSetup = _STATE["setup"]
     scratch = Path(tempfile.mkdtemp(prefix=f"file{task.file_id}-", dir=setup.scratch_root))
     siblings = {source.name: (source, _reader(access, entry)) for source, entry in task.siblings}
     copies: dict[str, Path] = {}
-    results = []
     try:
         schema = None
         for name in task.plugins:
             plugin = _STATE["plugins"][name]
+            emit({"started": name}, deadline=hard_deadline(plugin.time_limit))
             ctx = Context(source=task.source, read_at=_reader(access, task.entry), scratch=scratch,
                           siblings=siblings, region=setup.region, display_tz=setup.display_tz, copies=copies)
             if any(select.needs_schema for select in plugin.selects):
                 if schema is None:
                     schema = _schema(ctx)
                 if not _selected(plugin, task.source, schema):
-                    results.append(RunResult(plugin=name, version=plugin.version, status=NOT_SELECTED))
+                    emit({"result": RunResult(plugin=name, version=plugin.version, status=NOT_SELECTED)})
                     continue
-            results.append(execute(plugin, ctx, task.source))
+            emit({"result": execute(plugin, ctx, task.source)})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return results
+
+
+def hard_deadline(time_limit: float) -> float:
+    """When the supervisor kills a worker: the plugin's own limit (enforced politely inside the
+    worker) plus a margin for code stuck in C that the polite limit cannot interrupt."""
+    return time_limit * 1.2 + 5.0
 
 
 def _schema(ctx: Context) -> dict[str, set[str]] | str:
@@ -169,10 +176,9 @@ def _tasks(store: CaseStore, evidence_id: int, exhibit_id: str, plugins: list[Pl
                      if (row["id"], name) not in done]
             if not names:
                 continue
-            limit = sum(info.cls.time_limit for info in plugins if info.name in names)
             yield PluginTask(file_id=row["id"], source=_source(row, exhibit_id), entry=entry_from_row(row),
                              siblings=_siblings(store, evidence_id, row, plugins, names, exhibit_id),
-                             plugins=tuple(names), deadline=limit + 30.0)
+                             plugins=tuple(names))
 
 
 def provenance(source: Source, partition_offset: int | None, plugin: str, version: str,
@@ -211,13 +217,27 @@ def write_results(store: CaseStore, evidence_id: int, task: PluginTask, results:
     return artifacts, warnings
 
 
-def _failed(task: PluginTask, status: str, detail: str | None, plugins: dict[str, PluginInfo]) -> list[RunResult]:
-    names = ", ".join(task.plugins)
-    return [RunResult(plugin=name, version=plugins[name].version, status=status,
-                      warnings=(Problem(code=f"plugin.{status}",
-                                        message=f"worker running [{names}] on this file {status}: "
-                                                f"{(detail or '').strip().splitlines()[-1] if detail else ''}"),))
-            for name in task.plugins]
+def _collect(task: PluginTask, outcome, plugins: dict[str, PluginInfo], jobs_left) -> list[RunResult]:
+    """The results a task produced; for a task whose worker died or hung, a failure record for
+    the plugin that was running and a fresh run of the plugins it never reached."""
+    results = [note["result"] for note in outcome.notes if "result" in note]
+    if outcome.status == OK:
+        return results
+    done = {result.plugin for result in results}
+    started = [note["started"] for note in outcome.notes if "started" in note]
+    culprit = started[-1] if started and started[-1] not in done else None
+    detail = (outcome.detail or "").strip().splitlines()[-1] if outcome.detail else ""
+    if culprit is not None:
+        message = (f"{culprit} ran past its time limit and was stopped" if outcome.status == TIMEOUT
+                   else f"{culprit} {outcome.status}: {detail}")
+        results.append(RunResult(plugin=culprit, version=plugins[culprit].version, status=outcome.status,
+                                 warnings=(Problem(code=f"plugin.{outcome.status}", message=message),)))
+        done.add(culprit)
+    remaining = tuple(name for name in task.plugins if name not in done)
+    if remaining:
+        results += jobs_left(PluginTask(file_id=task.file_id, source=task.source, entry=task.entry,
+                                        siblings=task.siblings, plugins=remaining))
+    return results
 
 
 def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, plugins: list[PluginInfo],
@@ -234,11 +254,17 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
                         region=case.get("region"), display_tz=case.get("display_tz"),
                         scratch_root=str(scratch_root))
     by_name = {info.name: info for info in plugins}
+
+    def rerun(task: PluginTask) -> list[RunResult]:
+        # The plugins a dead worker never reached get a worker of their own.
+        with WorkerPool(1, run_task, initializer=init_worker, initargs=(setup,)) as single:
+            (_task, outcome), = single.run([task])
+        return _collect(task, outcome, by_name, rerun)
+
     with WorkerPool(jobs, run_task, initializer=init_worker, initargs=(setup,)) as pool:
         tasks = _tasks(store, evidence_id, evidence["exhibit_id"], plugins, counters)
-        for task, outcome in pool.run(tasks, deadline=lambda task: task.deadline):
-            results = outcome.result if outcome.status == OK else _failed(task, outcome.status, outcome.detail,
-                                                                          by_name)
+        for task, outcome in pool.run(tasks):
+            results = _collect(task, outcome, by_name, rerun)
             with store.transaction():
                 artifacts, warnings = write_results(store, evidence_id, task, results)
             counters["runs"] += len(results)

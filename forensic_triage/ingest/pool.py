@@ -21,15 +21,31 @@ CRASHED = "crashed"    # the process died (detail: exit code or signal)
 TIMEOUT = "timeout"    # the task ran past its deadline and the process was killed
 
 
+NOTE = "note"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     status: str
     result: Any = None
     detail: str | None = None
+    notes: tuple = ()      # what the task sent while it ran (see emit), kept even if it then died
+
+
+_CONN: Connection | None = None
+
+
+def emit(note: Any, *, deadline: float | None = None) -> None:
+    """From inside a task: send a note to the supervisor now (so it survives a later crash),
+    and optionally restart the task's deadline at ``deadline`` seconds from now."""
+    if _CONN is not None:
+        _CONN.send((NOTE, (note, deadline)))
 
 
 def _worker_main(conn: Connection, initializer: Callable[..., Any] | None, initargs: tuple,
                  handler: Callable[[Any], Any]) -> None:
+    global _CONN
+    _CONN = conn
     if initializer is not None:
         initializer(*initargs)
     while True:
@@ -55,6 +71,7 @@ class _Worker:
         child.close()
         self.task_index: int | None = None
         self.deadline: float | None = None
+        self.notes: list = []
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -143,30 +160,39 @@ class WorkerPool:
             timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             ready = wait([worker.conn for worker in busy] + [worker.process.sentinel for worker in busy],
                          timeout=timeout)
-            now = time.monotonic()
             for slot, worker in enumerate(list(self._workers)):
                 if worker.task_index is None:
                     continue
                 outcome = None
-                if worker.conn in ready:
-                    try:
+                try:
+                    while worker.conn.poll():
                         status, payload = worker.conn.recv()
-                        outcome = Outcome(OK, payload) if status == OK else Outcome(ERROR, detail=payload)
-                    except (EOFError, OSError):
-                        outcome = None
+                        if status == NOTE:
+                            note, seconds = payload
+                            worker.notes.append(note)
+                            if seconds is not None:
+                                worker.deadline = time.monotonic() + seconds
+                            continue
+                        outcome = (Outcome(OK, payload, notes=tuple(worker.notes)) if status == OK
+                                   else Outcome(ERROR, detail=payload, notes=tuple(worker.notes)))
+                        break
+                except (EOFError, OSError):
+                    outcome = None
                 if outcome is None and (worker.process.sentinel in ready or not worker.process.is_alive()):
                     worker.process.join(timeout=1)
                     self.crashes += 1
-                    outcome = Outcome(CRASHED, detail=_death(worker.process))
+                    outcome = Outcome(CRASHED, detail=_death(worker.process), notes=tuple(worker.notes))
                     self._replace(slot, worker, kill=True)
-                elif outcome is None and worker.deadline is not None and now >= worker.deadline:
+                elif outcome is None and worker.deadline is not None and time.monotonic() >= worker.deadline:
                     self.timeouts += 1
-                    outcome = Outcome(TIMEOUT, detail="ran past its time limit; worker process killed")
+                    outcome = Outcome(TIMEOUT, detail="ran past its time limit; worker process killed",
+                                      notes=tuple(worker.notes))
                     self._replace(slot, worker, kill=True)
                 if outcome is not None:
                     finished[worker.task_index] = outcome
                     worker.task_index = None
                     worker.deadline = None
+                    worker.notes = []
 
     def _replace(self, slot: int, worker: _Worker, kill: bool) -> None:
         worker.stop(kill=kill)

@@ -22,8 +22,8 @@ from forensic_triage.sdk.extractor import API_VERSION, Extractor, Select
 
 GROUP = "forensic_triage.plugins"
 OWN_DISTRIBUTION = "forensic-triage"
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-_VERSION = re.compile(r"^\d+(\.\d+){0,3}([.\-+]?[0-9A-Za-z.\-+]*)?$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
+_VERSION = re.compile(r"\d+(\.\d+){0,3}([.\-+]?[0-9A-Za-z.\-+]*)?")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,7 +89,7 @@ def discover(*, use_entry_points: bool | None = None, plugin_dirs: list[Path] | 
             origin = "built-in" if dist == OWN_DISTRIBUTION else f"entry point ({dist})"
             try:
                 cls = point.load()
-            except Exception as exc:  # noqa: BLE001 - any import failure is reported, the rest load
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - any import failure is reported, the rest load
                 registry.problems.append(LoadProblem(origin=origin, spec=point.value,
                                                      message=f"import failed: {type(exc).__name__}: {exc}"))
                 continue
@@ -112,7 +112,7 @@ def _load_folder(registry: Registry, folder: Path) -> None:
     for path in sorted(folder.glob("*.py")):
         try:
             module = load_file_module(path)
-        except Exception as exc:  # noqa: BLE001 - a broken drop-in file must not stop the others
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken drop-in file must not stop the others
             registry.problems.append(LoadProblem(origin="drop-in", spec=str(path),
                                                  message=f"import failed: {type(exc).__name__}: {exc}"))
             continue
@@ -162,9 +162,9 @@ def check_plugin(cls: object) -> list[str]:
     if not (inspect.isclass(cls) and issubclass(cls, Extractor)):
         return [f"{cls!r} is not a subclass of forensic_triage.sdk.Extractor"]
     problems = []
-    if not isinstance(cls.name, str) or not _NAME.match(cls.name or ""):
+    if not isinstance(cls.name, str) or not _NAME.fullmatch(cls.name or ""):
         problems.append(f"name {cls.name!r} must be lower-case letters, digits, '.', '_' or '-'")
-    if not isinstance(cls.version, str) or not _VERSION.match(cls.version or ""):
+    if not isinstance(cls.version, str) or not _VERSION.fullmatch(cls.version or ""):
         problems.append(f"version {cls.version!r} must be a version string such as '1.0.0'")
     problems += _check_api(cls.api_version)
     if cls.extract is Extractor.extract:

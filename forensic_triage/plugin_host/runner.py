@@ -53,8 +53,8 @@ class RunResult:
     seconds: float = 0.0
 
 
-class PluginTimeout(Exception):
-    pass
+class PluginTimeout(BaseException):
+    """A BaseException, so a plugin's own `except Exception` cannot swallow its time limit."""
 
 
 @contextmanager
@@ -74,12 +74,15 @@ def time_limit(seconds: float):
         raise PluginTimeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:  # an enclosing timer keeps what is left of its time
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, outer - (time.monotonic() - started)))
 
 
 def _plain(value: Any) -> Any:

@@ -132,9 +132,14 @@ class Context:
             for suffix in ("-wal", "-shm", "-journal"):
                 found = self.siblings.get(source.name + suffix)
                 if found:
-                    self._copy(found[1], found[0].size, folder / (target.name + suffix))
+                    companion, companion_read = found
+                    copied = self._copy(companion_read, companion.size, folder / (target.name + suffix))
+                    if companion.sha256 and copied != companion.sha256:
+                        raise SourceChangedError(f"copy of {companion.path} hashes {copied}, "
+                                                 f"ingest recorded {companion.sha256}")
             self.copies[source.path] = target
-        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        # A file URI, so names with "#", "?" or "%" open this file and never a new writable one.
+        conn = sqlite3.connect(target.resolve().as_uri() + "?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         self._sqlite.append(conn)
         return conn

@@ -113,9 +113,12 @@ def compile_glob(pattern: str, case_sensitive: bool = False) -> re.Pattern:
             if end == -1:
                 raise ValueError(f"unclosed '[' in glob {pattern!r}")
             body = pattern[index + 1:end]
+            if body in ("", "!"):
+                raise ValueError(f"empty character class in glob {pattern!r}")
             if body.startswith("!"):
                 body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
+            # A class never matches "/", like "*" and "?".
+            out.append("(?!/)[" + body.replace("\\", "\\\\") + "]")
             index = end + 1
         else:
             out.append(re.escape(char))

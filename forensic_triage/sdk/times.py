@@ -53,14 +53,26 @@ def _raw_text(raw: object) -> str | None:
         return None
     if isinstance(raw, bytes):
         return raw.hex()
-    return str(raw)
+    try:
+        return str(raw)
+    except ValueError:  # an int too long for str(): keep it exactly, in hex
+        return hex(raw) if isinstance(raw, int) else repr(raw)[:200]
+
+
+def _number(raw: object) -> int | float:
+    """Digits stay an exact int (a float would lose the last microseconds of a WebKit time)."""
+    text = (raw.decode("ascii") if isinstance(raw, bytes) else str(raw)).strip()
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def _from_epoch(raw: object, encoding: str, epoch: datetime, divisor: int) -> TimeValue:
     if raw is None or raw == "":
         return TimeValue(utc=None, raw=None, encoding=encoding, status=ABSENT)
     try:
-        number = raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else float(str(raw).strip())
+        number = raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else _number(raw)
     except (TypeError, ValueError):
         return TimeValue(utc=None, raw=_raw_text(raw), encoding=encoding, status=UNPARSABLE)
     if number == 0:
@@ -124,7 +136,7 @@ def iso8601(raw: object) -> TimeValue:
     here, and the plugin should say which zone the app used."""
     if raw is None or raw == "":
         return TimeValue(utc=None, raw=None, encoding="iso8601", status=ABSENT)
-    text = str(raw).strip()
+    text = (_raw_text(raw) or "").strip()
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

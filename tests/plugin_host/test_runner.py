@@ -259,23 +259,21 @@ class SwallowsEverything(Base):
     name = "test.swallows"
 
     def extract(self, ctx, source):
-        deadline = time.monotonic() + 2.0       # bounded, so the bug cannot hang the suite
+        deadline = time.monotonic() + 1.2       # bounded, so the bug cannot hang the suite
+        try:
+            while time.monotonic() < deadline:  # the alarm (0.2 s) always lands inside this try
+                pass
+        except Exception:                       # noqa: BLE001 - deliberately broad, like many plugins
+            pass
         while time.monotonic() < deadline:
-            try:
-                for _ in range(10_000):
-                    pass
-            except Exception:                   # noqa: BLE001 - deliberately broad, like many plugins
-                continue
+            pass
         yield Message(app="test", body="finished")
 
 
-@pytest.mark.xfail(reason="BUG: PluginTimeout derives from Exception, so a plugin's own `except Exception` "
-                          "swallows the one-shot alarm and runs unlimited (runner.py PluginTimeout)",
-                   raises=AssertionError, strict=True)
 def test_time_limit_survives_broad_except_in_plugin(tmp_path):
     result = run(tmp_path, SwallowsEverything, limit=0.2)
     assert result.status == runner.TIMEOUT
-    assert result.seconds < 1.5
+    assert result.seconds < 1.0
 
 
 # --- (e) PluginWarning -----------------------------------------------------------------------

@@ -278,9 +278,6 @@ def test_evidence_bytes_untouched(tmp_path):
     shutil.rmtree(ctx.scratch)
 
 
-@pytest.mark.xfail(reason="BUG: open_sqlite builds the URI as f'file:{target}?mode=ro' without escaping, so a "
-                          "file name containing '#', '?' or '%' opens (and creates) the wrong, writable file "
-                          "(context.py open_sqlite)", raises=AssertionError, strict=True)
 @pytest.mark.parametrize("name", ["photos#2.db", "what?.db", "a%20b.db"])
 def test_open_sqlite_name_with_uri_characters(tmp_path, name):
     data = plain_database(tmp_path / "p.db", rows=3)

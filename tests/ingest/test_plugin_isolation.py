@@ -1,0 +1,81 @@
+"""Plugins that hang, crash or misbehave become warning rows tied to their source; the run goes on.
+Plugins added later run on an already-ingested case without re-listing it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.conftest import run_cli, small_fat_image
+
+HANGER = '''
+import signal
+from forensic_triage.sdk import Extractor, Select, Message
+
+class Hanger(Extractor):
+    name = "test.hanger"
+    version = "0.1.0"
+    selects = [Select(glob="dir1/*.txt")]
+    kinds = [Message]
+    time_limit = 1.0
+
+    def extract(self, ctx, source):
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)   # deaf to the polite time limit
+        while True:
+            pass
+        yield
+'''
+
+COUNTER = '''
+from forensic_triage.sdk import Extractor, Select, Message
+
+class Counter(Extractor):
+    name = "test.counter"
+    version = "2.0.1"
+    selects = [Select(glob="**/*.TXT")]                  # case-insensitive by default
+    kinds = [Message]
+
+    def extract(self, ctx, source):
+        yield Message(app="counter", body=str(source.size), locator=ctx.locate(offset=0))
+'''
+
+
+def _case(tmp_path, plugin_files: dict[str, str]):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    for name, text in plugin_files.items():
+        (plugins / name).write_text(text)
+    case = tmp_path / "case"
+    run_cli("case", "create", case, "--case-number", "1", "--examiner", "E")
+    run_cli("add", case, small_fat_image(tmp_path / "disk.img", files=6))
+    return plugins, case
+
+
+def test_a_plugin_deaf_to_its_time_limit_is_killed_and_recorded(tmp_path):
+    plugins, case = _case(tmp_path, {"hanger.py": HANGER, "counter.py": COUNTER})
+    started = time.monotonic()
+    result = run_cli("--plugin-dir", plugins, "ingest", case, "--jobs", "2", "--plugins", "test.hanger,test.counter")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 60
+    warnings = [json.loads(line) for line in run_cli("warnings", case, "--json").stdout.splitlines()]
+    timeouts = sorted(item["path"] for item in warnings if item["code"] == "plugin.timeout")
+    assert timeouts and all(path.startswith("dir1/") for path in timeouts)
+    counted = [json.loads(line) for line in run_cli("artifacts", case, "--json").stdout.splitlines()]
+    assert len(counted) == 7                      # 6 files + 1 deleted, all .txt; the hang cost nothing else
+    assert run_cli("verify", case).returncode == 0
+
+
+def test_a_new_plugin_runs_later_on_an_ingested_case(tmp_path):
+    plugins, case = _case(tmp_path, {"counter.py": COUNTER})
+    assert run_cli("ingest", case, "--jobs", "1").returncode == 0
+    files_before = run_cli("files", case, "--json").stdout
+    assert run_cli("artifacts", case, "--kind", "message").stdout == ""
+    result = run_cli("--plugin-dir", plugins, "ingest", case, "--plugins", "test.counter", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert run_cli("files", case, "--json").stdout == files_before
+    messages = [json.loads(line) for line in run_cli("artifacts", case, "--kind", "message", "--json").stdout.splitlines()]
+    assert len(messages) == 7
+    assert {item["provenance"]["plugin_version"] for item in messages} == {"2.0.1"}
+    custody = [json.loads(line) for line in run_cli("custody", case, "--json").stdout.splitlines()]
+    assert custody[-1]["plugin_versions"] == {"test.counter": "2.0.1"}
+    assert run_cli("verify", case).returncode == 0
