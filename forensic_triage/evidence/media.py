@@ -7,7 +7,6 @@ library handles, and are never shared between processes.
 from __future__ import annotations
 
 import bisect
-import io
 import os
 import re
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Protocol
 
 from forensic_triage.errors import EvidenceError
 from forensic_triage.evidence.detect import ContainerSpec
+from forensic_triage.sdk.context import SourceFile
 
 
 class MediaReader(Protocol):
@@ -193,46 +193,14 @@ def open_media(spec: ContainerSpec, working_copy: Path | None = None) -> MediaRe
     return openers[spec.kind](spec)
 
 
-class MediaFile(io.RawIOBase):
+class MediaFile(SourceFile):
     """A seekable, read-only file object over a window of a MediaReader (for libraries such as
     libfsapfs that want a file object)."""
 
     def __init__(self, reader: MediaReader, offset: int = 0, size: int | None = None) -> None:
-        super().__init__()
-        self._reader = reader
-        self._base = offset
-        self._size = reader.size - offset if size is None else size
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            size = self._size - self._pos
-        size = max(0, min(size, self._size - self._pos))
-        data = self._reader.read(self._base + self._pos, size)
-        self._pos += len(data)
-        return data
-
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_CUR:
-            offset += self._pos
-        elif whence == os.SEEK_END:
-            offset += self._size
-        self._pos = max(0, offset)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
+        size = reader.size - offset if size is None else size
+        super().__init__(lambda position, length: reader.read(offset + position, length), size)
+        self._size_bytes = size
 
     def get_size(self) -> int:
-        return self._size
+        return self._size_bytes

@@ -11,7 +11,6 @@ import stat
 import tarfile
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from forensic_triage.evidence import entries as E
@@ -147,17 +146,3 @@ def tar_entry(index: int, member: tarfile.TarInfo) -> tuple[E.FileEntry, str | N
                         deleted=False, times=E.Times(mtime=mtime), time_encoding="unix_s",
                         link_target=member.linkname or None, member=member.name, content=kind == E.REGULAR)
     return entry, issue
-
-
-def format_time(value: tuple[int, int] | None) -> str | None:
-    if value is None:
-        return None
-    seconds, nanos = value
-    try:
-        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if nanos:
-        text += f".{nanos:09d}".rstrip("0")
-    return text + "Z"
