@@ -8,11 +8,14 @@ from typing import Any
 import blake3
 
 
+# Sorted keys, no whitespace and UTF-8 so that a digest never depends on dict order or on
+# how a caller happened to format the data. One encoder, reused: building one per call costs
+# more than encoding a small row.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> bytes:
-    # Sorted keys, no whitespace and UTF-8 so that a digest never depends on dict order or
-    # on how a caller happened to format the data.
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def digest(value: Any) -> str:

@@ -99,17 +99,17 @@ class EvidenceAccess:
 
     # --- walking -------------------------------------------------------------------------------
 
-    def walk(self) -> Iterator[E.FileEntry | WalkIssue]:
-        """Every entry of every readable volume, in a stable order (the order is what makes a
-        resumed ingest identical to an uninterrupted one)."""
+    def walk(self) -> Iterator[E.Name | WalkIssue]:
+        """Every name of every readable volume, in a stable order (the order is what makes a
+        resumed ingest identical to an uninterrupted one, and lets every worker walk alone)."""
         kind = self.spec.kind
-        if kind == "folder":
-            yield from walk_folder(self.spec.path)
-        elif kind == "zip":
-            yield from walk_zip(self._zipfile())
+        if kind in ("folder", "zip"):
+            walk = walk_folder(self.spec.path) if kind == "folder" else walk_zip(self._zipfile())
+            for item in walk:
+                yield item if isinstance(item, WalkIssue) else E.Name(item.path, lambda entry=item: [entry])
         elif kind == "tar":
-            for entry, _chunks in self.walk_tar_with_content():
-                yield entry
+            for item, _chunks in self.walk_tar_with_content():
+                yield item if isinstance(item, WalkIssue) else E.Name(item.path, lambda entry=item: [entry])
         else:
             for volume in self.location.volumes:
                 if volume.status != READABLE:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import NamedTuple
 
 # Entry types, in words. `tsk_type` keeps The Sleuth Kit's "name/meta" letters (e.g. "r/r").
 REGULAR = "regular"
@@ -14,8 +15,9 @@ OTHER = "other"
 UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Times:
+# Named tuples rather than frozen dataclasses: a walk makes hundreds of thousands of these,
+# and a frozen dataclass's __init__ costs several times a tuple's.
+class Times(NamedTuple):
     """MACB times: (seconds, nanoseconds) since the Unix epoch, UTC, or None when absent."""
 
     mtime: tuple[int, int] | None = None
@@ -24,8 +26,7 @@ class Times:
     crtime: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     volume_index: int | None        # None for logical evidence
     partition_offset: int | None    # bytes; None for logical evidence
     path: str                       # "/"-separated from the root, no leading slash; ADS as path:stream
@@ -44,3 +45,11 @@ class FileEntry:
     link_target: str | None = None
     member: str | None = None       # archive member name / folder-relative path, for logical evidence
     content: bool = False           # has bytes to hash (regular files, streams, virtual files)
+
+
+class Name(NamedTuple):
+    """One name met by a walk. Turning it into rows (``expand``) is deferred, because a worker
+    that walks the whole file system expands only the names of the chunks it was given."""
+
+    path: str
+    expand: Callable[[], list[FileEntry]]

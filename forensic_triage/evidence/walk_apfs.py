@@ -31,7 +31,7 @@ def _times(entry) -> E.Times:
                    ctime=get("inode_change_time"), crtime=get("creation_time"))
 
 
-def walk_apfs(volume, *, volume_index: int, partition_offset: int) -> Iterator[E.FileEntry | WalkIssue]:
+def walk_apfs(volume, *, volume_index: int, partition_offset: int) -> Iterator[E.Name | WalkIssue]:
     try:
         root = volume.get_root_directory()
     except (IOError, OSError) as exc:
@@ -41,7 +41,7 @@ def walk_apfs(volume, *, volume_index: int, partition_offset: int) -> Iterator[E
 
 
 def _walk(directory, prefix: str, stack: tuple[int, ...], volume_index: int,
-          partition_offset: int) -> Iterator[E.FileEntry | WalkIssue]:
+          partition_offset: int) -> Iterator[E.Name | WalkIssue]:
     try:
         count = directory.get_number_of_sub_file_entries()
     except (IOError, OSError) as exc:
@@ -58,25 +58,31 @@ def _walk(directory, prefix: str, stack: tuple[int, ...], volume_index: int,
             yield WalkIssue(path=prefix, inode=None, message=f"cannot read directory entry {index}: {exc}")
             continue
         kind = stat.S_IFMT(mode)
-        letter = _LETTERS.get(kind, "-")
-        link = None
-        if kind == stat.S_IFLNK:
-            try:
-                link = child.symbolic_link_target
-            except (IOError, OSError):
-                link = None
         path = prefix + name
-        yield E.FileEntry(volume_index=volume_index, partition_offset=partition_offset, path=path, name=name,
-                          inode=str(identifier), meta_addr=identifier, attr_type=None, attr_id=None,
-                          type=_WORDS.get(kind, E.OTHER), tsk_type=f"{letter}/{letter}",
-                          size=0 if kind == stat.S_IFLNK else size, deleted=False,
-                          times=_times(child), time_encoding="unix_ns", link_target=link,
-                          content=kind == stat.S_IFREG)
+        yield E.Name(path, lambda c=child, p=path, nm=name, k=kind, i=identifier, sz=size: [
+            _entry(c, p, nm, k, i, sz, volume_index, partition_offset)])
         if kind == stat.S_IFDIR:
             if identifier in stack:
                 yield WalkIssue(path=path, inode=str(identifier), message="directory loop: not descended again")
                 continue
             yield from _walk(child, path + "/", stack + (identifier,), volume_index, partition_offset)
+
+
+def _entry(child, path: str, name: str, kind: int, identifier: int, size: int, volume_index: int,
+           partition_offset: int) -> E.FileEntry:
+    letter = _LETTERS.get(kind, "-")
+    link = None
+    if kind == stat.S_IFLNK:
+        try:
+            link = child.symbolic_link_target
+        except (IOError, OSError):
+            link = None
+    return E.FileEntry(volume_index=volume_index, partition_offset=partition_offset, path=path, name=name,
+                       inode=str(identifier), meta_addr=identifier, attr_type=None, attr_id=None,
+                       type=_WORDS.get(kind, E.OTHER), tsk_type=f"{letter}/{letter}",
+                       size=0 if kind == stat.S_IFLNK else size, deleted=False,
+                       times=_times(child), time_encoding="unix_ns", link_target=link,
+                       content=kind == stat.S_IFREG)
 
 
 def iter_apfs_content(volume, entry: E.FileEntry, chunk: int) -> Iterator[bytes]:

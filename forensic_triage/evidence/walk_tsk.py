@@ -65,9 +65,10 @@ _WALLCLOCK_TYPES = int(pytsk3.TSK_FS_TYPE_FAT_DETECT) | int(pytsk3.TSK_FS_TYPE_E
 WALLCLOCK = "fat_wallclock_no_zone"
 
 
-def walk_tsk(fs_info, *, volume_index: int, partition_offset: int) -> Iterator[E.FileEntry | WalkIssue]:
+def walk_tsk(fs_info, *, volume_index: int, partition_offset: int) -> Iterator[E.Name | WalkIssue]:
     """Yield every name in the file system, depth first in directory order (fls -r order),
-    including deleted names, orphans under $OrphanFiles, and one row per NTFS data stream."""
+    including deleted names and orphans under $OrphanFiles. A name expands to one row, or one
+    per NTFS data stream."""
     is_ntfs = int(fs_info.info.ftype) & int(pytsk3.TSK_FS_TYPE_NTFS_DETECT) != 0
     encoding = WALLCLOCK if int(fs_info.info.ftype) & _WALLCLOCK_TYPES else "unix"
     try:
@@ -80,7 +81,7 @@ def walk_tsk(fs_info, *, volume_index: int, partition_offset: int) -> Iterator[E
 
 
 def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, volume_index: int,
-              partition_offset: int, encoding: str) -> Iterator[E.FileEntry | WalkIssue]:
+              partition_offset: int, encoding: str) -> Iterator[E.Name | WalkIssue]:
     for tsk_file in directory:
         name_info = tsk_file.info.name
         name = _text(name_info.name)
@@ -88,7 +89,8 @@ def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, vol
             continue
         path = prefix + name
         meta = tsk_file.info.meta
-        yield from _entries(tsk_file, name_info, meta, path, name, is_ntfs, volume_index, partition_offset, encoding)
+        yield E.Name(path, lambda f=tsk_file, n=name_info, m=meta, p=path, nm=name: list(
+            _entries(f, n, m, p, nm, is_ntfs, volume_index, partition_offset, encoding)))
         if meta is None or meta.type not in _DIR_META:
             continue
         name_unalloc = int(name_info.flags) & _UNALLOC

@@ -1,40 +1,48 @@
-"""Ingest stage 1: walk the evidence and hash every file's content in worker processes.
+"""Ingest stage 1: list every file of the evidence and hash its content, on all cores.
 
-The parent walks (a thread running ahead of the hashing), workers read and hash contiguous
-batches of files (contiguous runs read the image almost sequentially), and the parent
-writes rows strictly in walk order. Because rows land in order and each batch commits in a
-transaction, the committed rows are always a prefix of the walk: a resumed ingest simply
-starts at the first sequence number not yet stored.
+Each worker process walks the whole evidence itself (a metadata walk is cheap) and reads and
+hashes only the names of the chunks it is handed: contiguous runs of names in walk order, so
+reads stay nearly sequential and nothing but finished rows crosses between processes. The
+parent counts the names once (for the progress total), hands out chunks, and writes each
+chunk's rows in one transaction, strictly in walk order. The committed rows are therefore
+always whole chunks from the start of the walk, and a resumed ingest starts at the next one.
 """
 
 from __future__ import annotations
 
-import queue
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from forensic_triage.evidence.access import EvidenceAccess, EvidenceLocation
-from forensic_triage.evidence.entries import FileEntry
+from forensic_triage.evidence.entries import FileEntry, Name
 from forensic_triage.evidence.walk_tsk import WalkIssue
 from forensic_triage.hashing import EMPTY, MultiHasher
-from forensic_triage.ingest.file_rows import HEAD_BYTES, file_row
+from forensic_triage.ingest.file_rows import FILE_COLUMNS, HEAD_BYTES, file_values
 from forensic_triage.ingest.pool import OK, WorkerPool
 from forensic_triage.progress import Progress, Work
 from forensic_triage.store.case_store import CaseStore
 
-BATCH_FILES = 512
-BATCH_BYTES = 32 << 20
+CHUNK_NAMES = 256
 COMMIT_SECONDS = 1.0
 STAGE = "hashing files"
 
 
 @dataclass(frozen=True, slots=True)
-class Batch:
-    first_seq: int
-    entries: tuple[FileEntry, ...]
-    issues: tuple[tuple[int, WalkIssue], ...]   # (seq the issue came before, issue)
+class Chunk:
+    index: int
+    start: int      # first name index
+    stop: int       # one past the last; the last chunk also takes issues met after the last name
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    rows: list[tuple]                       # FILE_COLUMNS order, row digest included
+    issues: list[tuple[int, str, str | None, str]]   # (name index, path, inode, message)
+    end: int | None = None                  # the number of names, once the walk has ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,165 +52,24 @@ class Hashed:
     error: str | None
 
 
-# --- worker side ---------------------------------------------------------------------------------
+# --- reading and hashing -------------------------------------------------------------------------
 
-_ACCESS: EvidenceAccess | None = None
-
-
-def init_worker(location: EvidenceLocation) -> None:
-    global _ACCESS
-    _ACCESS = EvidenceAccess(location)
+# Fault injection for tests: reading the file at this path kills the worker process, the way
+# a Sleuth Kit segfault on a crafted inode would.
+_CRASH_ON = os.environ.get("FORENSIC_TRIAGE_INJECT_CRASH")
 
 
 def hash_entry(access: EvidenceAccess, entry: FileEntry) -> Hashed:
+    if _CRASH_ON and entry.path == _CRASH_ON:
+        os.kill(os.getpid(), signal.SIGKILL)
     if not entry.content:
         return Hashed(None, None, None)
     if entry.size == 0:
         return Hashed(EMPTY.as_dict(), b"", None)
-    hasher = MultiHasher()
-    head = b""
-    try:
-        for data in access.chunks(entry):
-            if len(head) < HEAD_BYTES:
-                head += data[: HEAD_BYTES - len(head)]
-            hasher.update(data)
-    except (IOError, OSError, RuntimeError, ValueError, EOFError) as exc:
-        # Like icat, keep what could be read: the hashes are of the bytes recovered, and the
-        # read_error column and a warning row say the content is incomplete.
-        return Hashed(hasher.digests().as_dict(), head, f"read error after {hasher.length} of {entry.size} bytes: "
-                      f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
-    error = None
-    if hasher.length != entry.size:
-        error = f"short read: {hasher.length} of {entry.size} bytes"
-    return Hashed(hasher.digests().as_dict(), head, error)
+    return hash_chunks(entry, access.chunks(entry))
 
 
-def hash_batch(batch: Batch) -> list[Hashed]:
-    assert _ACCESS is not None, "init_worker was not called"
-    return [hash_entry(_ACCESS, entry) for entry in batch.entries]
-
-
-# --- parent side ---------------------------------------------------------------------------------
-
-def _batches(access: EvidenceAccess, start_seq: int, state: dict) -> Iterator[Batch]:
-    entries: list[FileEntry] = []
-    issues: list[tuple[int, WalkIssue]] = []
-    size = 0
-    seq = 0
-    first = start_seq
-    for item in access.walk():
-        if isinstance(item, WalkIssue):
-            if seq >= start_seq:
-                issues.append((seq, item))
-            continue
-        if seq >= start_seq:
-            entries.append(item)
-            size += item.size if item.content else 0
-            state["walked_bytes"] += item.size if item.content else 0
-        seq += 1
-        state["walked"] = seq
-        if len(entries) >= BATCH_FILES or size >= BATCH_BYTES:
-            yield Batch(first, tuple(entries), tuple(issues))
-            first, entries, issues, size = seq, [], [], 0
-    if entries or issues:
-        yield Batch(first, tuple(entries), tuple(issues))
-
-
-def _read_ahead(iterator: Iterator[Batch], limit: int) -> Iterator[Batch]:
-    """Run the walk in a thread ahead of hashing, so the total is known early (for the ETA)."""
-    buffer: queue.Queue = queue.Queue(maxsize=limit)
-    done = object()
-
-    def produce() -> None:
-        try:
-            for batch in iterator:
-                buffer.put(batch)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises
-            buffer.put(exc)
-        buffer.put(done)
-
-    thread = threading.Thread(target=produce, name="walk", daemon=True)
-    thread.start()
-    while True:
-        item = buffer.get()
-        if item is done:
-            return
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-
-
-def hash_files(store: CaseStore, evidence_id: int, location: EvidenceLocation, jobs: int) -> Work:
-    """Walk and hash one evidence item, continuing after any rows already stored."""
-    stored = store.count("files", "WHERE evidence_id = ?", (evidence_id,))
-    state = {"walked": 0, "walked_bytes": 0, "walk_done": False}
-    counters = {"files": stored, "bytes": 0, "warnings": 0}
-    walker = EvidenceAccess(location)
-    try:
-        if walker.sequential:
-            results = _hash_sequential(walker, stored, state)
-        else:
-            results = _hash_parallel(walker, location, stored, state, jobs)
-        yield from _write(store, evidence_id, results, state, counters)
-    finally:
-        walker.close()
-    return counters
-
-
-def _hash_parallel(walker: EvidenceAccess, location: EvidenceLocation, stored: int, state: dict, jobs: int):
-    def tasks():
-        yield from _read_ahead(_batches(walker, stored, state), limit=256)
-        state["walk_done"] = True
-
-    with WorkerPool(jobs, hash_batch, initializer=init_worker, initargs=(location,)) as pool:
-        for batch, outcome in pool.run(tasks()):
-            if outcome.status == OK:
-                yield batch, outcome.result
-            else:
-                # A worker died or failed on this batch: hash its files one by one so only the
-                # file that kills the reader loses its hashes.
-                yield batch, list(_retry_singly(location, batch, jobs))
-
-
-def _retry_singly(location: EvidenceLocation, batch: Batch, jobs: int) -> Iterator[Hashed]:
-    singles = [Batch(batch.first_seq + index, (entry,), ()) for index, entry in enumerate(batch.entries)]
-    with WorkerPool(min(jobs, 2), hash_batch, initializer=init_worker, initargs=(location,)) as pool:
-        for single, outcome in pool.run(singles, deadline=lambda _task: 600.0):
-            if outcome.status == OK:
-                yield outcome.result[0]
-            else:
-                yield Hashed(None, None, f"reading this file {outcome.status}: {outcome.detail}")
-
-
-def _hash_sequential(walker: EvidenceAccess, stored: int, state: dict):
-    """Tar archives: one pass, hashing each member as the archive streams past."""
-    seq = 0
-    entries: list[FileEntry] = []
-    hashed: list[Hashed] = []
-    issues: list[tuple[int, WalkIssue]] = []
-    first = stored
-    for item, chunks in walker.walk_tar_with_content():
-        if isinstance(item, WalkIssue):
-            if seq >= stored:
-                issues.append((seq, item))
-            continue
-        if seq >= stored:
-            entries.append(item)
-            hashed.append(_hash_chunks(item, chunks))
-            state["walked_bytes"] += item.size if item.content else 0
-        seq += 1
-        state["walked"] = seq
-        if len(entries) >= BATCH_FILES:
-            yield Batch(first, tuple(entries), tuple(issues)), hashed
-            first, entries, hashed, issues = seq, [], [], []
-    state["walk_done"] = True
-    if entries or issues:
-        yield Batch(first, tuple(entries), tuple(issues)), hashed
-
-
-def _hash_chunks(entry: FileEntry, chunks) -> Hashed:
-    if chunks is None:
-        return Hashed(None, None, None)
+def hash_chunks(entry: FileEntry, chunks) -> Hashed:
     hasher = MultiHasher()
     head = b""
     try:
@@ -210,48 +77,269 @@ def _hash_chunks(entry: FileEntry, chunks) -> Hashed:
             if len(head) < HEAD_BYTES:
                 head += data[: HEAD_BYTES - len(head)]
             hasher.update(data)
-    except (OSError, EOFError, ValueError) as exc:
-        return Hashed(hasher.digests().as_dict(), head, f"read error after {hasher.length} of {entry.size} bytes: {exc}")
+    except (IOError, OSError, RuntimeError, ValueError, EOFError) as exc:
+        # Like icat, keep what could be read: the hashes are of the bytes recovered, and the
+        # read_error column and a warning row say the content is incomplete.
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Hashed(hasher.digests().as_dict(), head,
+                      f"read error after {hasher.length} of {entry.size} bytes: {detail}")
     error = None if hasher.length == entry.size else f"short read: {hasher.length} of {entry.size} bytes"
     return Hashed(hasher.digests().as_dict(), head, error)
 
 
-def _write(store: CaseStore, evidence_id: int, results, state: dict, counters: dict) -> Work:
-    started = time.monotonic()
-    last_commit = started
-    pending_rows: list[dict] = []
-    pending_warnings: list[dict] = []
+def row_tuple(evidence_id: int, seq: int, stream: int, entry: FileEntry, hashed: Hashed) -> tuple:
+    return file_values(evidence_id, seq, stream, entry, hashed.digests, hashed.head, hashed.error)
 
-    def flush() -> None:
+
+def numbered(access: EvidenceAccess) -> Iterator[tuple[int, Name | WalkIssue | None]]:
+    """The walk with each name's index; an issue carries the index of the name after it; a
+    final (number of names, None) marks the end."""
+    index = 0
+    for item in access.walk():
+        yield index, item
+        if isinstance(item, Name):
+            index += 1
+    yield index, None
+
+
+# --- worker side ---------------------------------------------------------------------------------
+
+class _Walker:
+    """A forward-only walk kept between chunks, so a worker walks the evidence once."""
+
+    def __init__(self, location: EvidenceLocation, evidence_id: int) -> None:
+        self.access = EvidenceAccess(location)
+        self.evidence_id = evidence_id
+        self._items = numbered(self.access)
+        self._next: tuple[int, Name | WalkIssue] | None = None
+        self.position = 0
+
+    def _peek(self) -> tuple[int, Name | WalkIssue] | None:
+        if self._next is None:
+            self._next = next(self._items, None)
+        return self._next
+
+    def chunk(self, chunk: Chunk) -> ChunkResult:
+        rows: list[tuple] = []
+        issues: list[tuple[int, str, str | None, str]] = []
+        end = None
+        while (item := self._peek()) is not None and item[0] < chunk.stop:
+            index, obj = item
+            if obj is None:
+                end = index   # left in place: later chunks must see the end too
+                break
+            self._next = None
+            self.position = index
+            if index < chunk.start:
+                continue
+            if isinstance(obj, WalkIssue):
+                issues.append((index, obj.path, obj.inode, obj.message))
+                continue
+            try:
+                entries = obj.expand()
+            except (IOError, OSError, RuntimeError, ValueError) as exc:
+                issues.append((index, obj.path, None, f"cannot read this entry's metadata: {exc}"))
+                continue
+            for stream, entry in enumerate(entries):
+                rows.append(row_tuple(self.evidence_id, index, stream, entry, hash_entry(self.access, entry)))
+        return ChunkResult(rows, issues, end)
+
+
+_STATE: dict = {}
+
+
+def init_worker(location: EvidenceLocation, evidence_id: int) -> None:
+    _STATE["args"] = (location, evidence_id)
+    _STATE["walker"] = None
+
+
+def hash_chunk(chunk: Chunk) -> ChunkResult:
+    walker: _Walker | None = _STATE["walker"]
+    if walker is None or walker.position >= chunk.start:
+        if walker is not None:
+            walker.access.close()
+        walker = _STATE["walker"] = _Walker(*_STATE["args"])
+    return walker.chunk(chunk)
+
+
+# --- parent side ---------------------------------------------------------------------------------
+
+def count_names(location: EvidenceLocation) -> int:
+    access = EvidenceAccess(location)
+    try:
+        return sum(1 for _index, item in numbered(access) if isinstance(item, Name))
+    finally:
+        access.close()
+
+
+class _Counter(threading.Thread):
+    """Counts the names in the background, only so the progress bar has a total and an ETA."""
+
+    def __init__(self, location: EvidenceLocation) -> None:
+        super().__init__(name="count-names", daemon=True)
+        self.location = location
+        self.total: int | None = None
+
+    def run(self) -> None:
+        try:
+            self.total = count_names(self.location)
+        except (IOError, OSError, RuntimeError):
+            self.total = None   # the workers meet (and record) whatever broke the walk
+
+
+def resume_point(store: CaseStore, evidence_id: int, chunk_names: int) -> int:
+    """First name index not yet stored: rows are committed a whole chunk at a time."""
+    last = store.conn.execute("SELECT MAX(seq) FROM files WHERE evidence_id = ?", (evidence_id,)).fetchone()[0]
+    return 0 if last is None else (last // chunk_names + 1) * chunk_names
+
+
+def hash_files(store: CaseStore, evidence_id: int, location: EvidenceLocation, jobs: int,
+               chunk_names: int = CHUNK_NAMES) -> Work:
+    """Walk and hash one evidence item, continuing after the chunks already stored."""
+    start = resume_point(store, evidence_id, chunk_names)
+    writer = _Writer(store, evidence_id)
+    store.drop_file_indexes()
+    probe = EvidenceAccess(location)
+    sequential = probe.sequential
+    probe.close()
+    counter = None
+    if sequential:
+        results = _hash_sequential(location, evidence_id, start, chunk_names)
+    else:
+        counter = _Counter(location)
+        counter.start()
+        results = _hash_parallel(location, evidence_id, start, chunk_names, jobs)
+    done = start
+    for stop, result in results:
+        writer.add(result)
+        total = counter.total if counter is not None else None
+        done = stop if total is None else min(stop, total)
+        yield Progress(stage=STAGE, done=done, total=total, unit="files", files=writer.rows,
+                       warnings=writer.warnings, detail=f"{writer.bytes} bytes")
+    writer.flush()
+    store.ensure_file_indexes()
+    return {"names": done, "rows": writer.rows, "bytes": writer.bytes, "warnings": writer.warnings,
+            "resumed_at_name": start}
+
+
+def _hash_parallel(location, evidence_id, start, size, jobs) -> Iterator[tuple[int, ChunkResult]]:
+    """Chunks are handed out until a worker reports where the walk ends (no count needed)."""
+    end: list[int] = []
+
+    def chunks() -> Iterator[Chunk]:
+        index, position = 0, start
+        while not end or position < end[0]:
+            yield Chunk(index=index, start=position, stop=position + size)
+            index, position = index + 1, position + size
+
+    with WorkerPool(jobs, hash_chunk, initializer=init_worker, initargs=(location, evidence_id),
+                    max_buffered=64) as pool:
+        for chunk, outcome in pool.run(chunks()):
+            result = outcome.result if outcome.status == OK else _salvage(location, evidence_id, chunk, outcome)
+            if result.end is not None and not end:
+                end.append(result.end)
+            if end and chunk.start > end[0]:
+                continue   # handed out before the end was known: empty
+            yield min(chunk.stop, end[0]) if end else chunk.stop, result
+
+
+def _salvage(location, evidence_id, chunk: Chunk, outcome) -> ChunkResult:
+    """A worker died (or failed) in this chunk: halve it until the single name that kills the
+    reader is found; every other name of the chunk still gets its rows."""
+    if chunk.stop - chunk.start <= 1:
+        last_line = ((outcome.detail or "").strip().splitlines() or [""])[-1]
+        message = f"reading this entry {outcome.status}: {last_line}; it has no row"
+        return ChunkResult([], [(chunk.start, _name_path(location, chunk.start), None, message)])
+    middle = (chunk.start + chunk.stop) // 2
+    halves = [Chunk(index=0, start=chunk.start, stop=middle), Chunk(index=1, start=middle, stop=chunk.stop)]
+    rows, issues = [], []
+    with WorkerPool(1, hash_chunk, initializer=init_worker, initargs=(location, evidence_id)) as pool:
+        for half, result in pool.run(halves):
+            part = result.result if result.status == OK else _salvage(location, evidence_id, half, result)
+            rows += part.rows
+            issues += part.issues
+    return ChunkResult(rows, issues)
+
+
+def _name_path(location: EvidenceLocation, wanted: int) -> str:
+    """The path of one name, from a metadata-only walk (which the parent already survived
+    while counting)."""
+    access = EvidenceAccess(location)
+    try:
+        for index, item in numbered(access):
+            if index == wanted and isinstance(item, Name):
+                return item.path
+    finally:
+        access.close()
+    return f"(name #{wanted} of the walk)"
+
+
+def _hash_sequential(location, evidence_id, start, size) -> Iterator[tuple[int, ChunkResult]]:
+    """Tar archives: one pass in this process, hashing each member as the archive streams by."""
+    access = EvidenceAccess(location)
+    rows: list[tuple] = []
+    issues: list[tuple[int, str, str | None, str]] = []
+    index = 0
+    boundary = start + size
+    try:
+        for item, chunks in access.walk_tar_with_content():
+            if isinstance(item, WalkIssue):
+                if index >= start:
+                    issues.append((index, item.path, item.inode, item.message))
+                continue
+            if index >= boundary:
+                yield boundary, ChunkResult(rows, issues)
+                rows, issues, boundary = [], [], boundary + size
+            if index >= start:
+                hashed = hash_chunks(item, chunks) if chunks is not None else Hashed(None, None, None)
+                if item.content and item.size == 0:
+                    hashed = Hashed(EMPTY.as_dict(), b"", None)
+                rows.append(row_tuple(evidence_id, index, 0, item, hashed))
+            index += 1
+    finally:
+        access.close()
+    yield max(index, start), ChunkResult(rows, issues)
+
+
+class _Writer:
+    """Writes chunk results in order, committing about once a second."""
+
+    def __init__(self, store: CaseStore, evidence_id: int) -> None:
+        self.store = store
+        self.evidence_id = evidence_id
+        self.pending: list[ChunkResult] = []
+        self.last_commit = time.monotonic()
+        self.rows = 0
+        self.bytes = 0
+        self.warnings = 0
+        self._size = FILE_COLUMNS.index("size")
+        self._sha = FILE_COLUMNS.index("sha256")
+        self._error = FILE_COLUMNS.index("read_error")
+
+    def add(self, result: ChunkResult) -> None:
+        self.pending.append(result)
+        if time.monotonic() - self.last_commit >= COMMIT_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        store = self.store
         with store.transaction():
-            ids = store.insert("files", pending_rows)
-            id_by_seq = {row["seq"]: file_id for row, file_id in zip(pending_rows, ids)}
-            for warning in pending_warnings:
-                seq = warning.pop("seq", None)
-                store.add_warning(evidence_id=evidence_id, file_id=id_by_seq.get(seq), **warning)
-        pending_rows.clear()
-        pending_warnings.clear()
-
-    for batch, hashed in results:
-        for seq_before, issue in batch.issues:
-            pending_warnings.append({"code": "walk.issue", "message": issue.message, "path": issue.path,
-                                     "context": {"inode": issue.inode, "before_seq": seq_before}})
-        for offset, (entry, result) in enumerate(zip(batch.entries, hashed)):
-            seq = batch.first_seq + offset
-            pending_rows.append(file_row(evidence_id, seq, entry, result.digests, result.head, result.error))
-            if result.error:
-                pending_warnings.append({"code": "file.read_error", "message": result.error, "path": entry.path,
-                                         "volume_idx": entry.volume_index, "seq": seq,
-                                         "context": {"inode": entry.inode}})
-            counters["bytes"] += entry.size if entry.content else 0
-        counters["files"] += len(batch.entries)
-        counters["warnings"] += len(batch.issues) + sum(1 for result in hashed if result.error)
-        now = time.monotonic()
-        if now - last_commit >= COMMIT_SECONDS:
-            flush()
-            last_commit = now
-        total = state["walked"] if state["walk_done"] else None
-        yield Progress(stage=STAGE, done=counters["files"], total=total, unit="files", files=counters["files"],
-                       warnings=counters["warnings"], detail=f"{counters['bytes']} bytes")
-    if pending_rows or pending_warnings:
-        flush()
+            for result in self.pending:
+                next_id = store.insert_digested("files", FILE_COLUMNS, result.rows)
+                for offset, row in enumerate(result.rows):
+                    if row[self._error]:
+                        store.add_warning(code="file.read_error", message=row[self._error], evidence_id=self.evidence_id,
+                                          file_id=next_id + offset, volume_idx=row[3], path=row[5],
+                                          context={"inode": row[7]})
+                        self.warnings += 1
+                    if row[self._sha] is not None:
+                        self.bytes += row[self._size]
+                for index, path, inode, message in result.issues:
+                    store.add_warning(code="walk.issue", message=message, evidence_id=self.evidence_id, path=path,
+                                      context={"inode": inode, "before_name": index})
+                    self.warnings += 1
+                self.rows += len(result.rows)
+        self.pending.clear()
+        self.last_commit = time.monotonic()

@@ -146,7 +146,12 @@ class WorkerPool:
                 limit = deadline(task)
                 worker.task_index = next_index
                 worker.deadline = time.monotonic() + limit if limit else None
-                worker.conn.send(task)
+                try:
+                    worker.conn.send(task)
+                except (BrokenPipeError, ConnectionError, OSError):
+                    # The worker died before taking the task (e.g. its start-up failed); the
+                    # loop below sees the dead process and reports the task as crashed.
+                    pass
                 next_index += 1
             while next_to_yield in finished:
                 yield issued.pop(next_to_yield), finished.pop(next_to_yield)

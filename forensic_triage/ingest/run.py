@@ -90,6 +90,7 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
             files = yield from hash_files(store, evidence["id"], location, jobs)
         with store.transaction():
             store.append_custody("ingest.files_done", {"evidence_id": evidence["id"], "hashed_this_run": files})
+        store.ensure_file_indexes()   # an interrupted listing may have left them out
         results = yield from run_plugins(store, evidence["id"], location, plugins, jobs)
         counts = {"files": store.count("files", "WHERE evidence_id = ?", (evidence["id"],)),
                   "artifacts": store.count("artifacts", "WHERE evidence_id = ?", (evidence["id"],)),

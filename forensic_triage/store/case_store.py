@@ -14,7 +14,7 @@ import os
 import platform
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,11 +36,18 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def row_digest(table: str, row: dict[str, Any]) -> str:
-    """BLAKE3 over the table name and every column except row_digest (id included)."""
-    body = {key: (value.hex() if isinstance(value, (bytes, bytearray, memoryview)) else value)
-            for key, value in row.items() if key != "row_digest"}
-    return digest({"table": table, "row": body})
+def digest_values(table: str, values: Sequence[Any]) -> str:
+    """BLAKE3 over the canonical JSON of [table, value, value, ...], the values in schema order
+    without id and row_digest, blobs as hex. The id is left out so a worker can digest a row
+    before the writer numbers it; the seals, chained over the digests in id order, bind each
+    digest to its id."""
+    return digest([table, *[v.hex() if type(v) is bytes else bytes(v).hex()
+                            if isinstance(v, (bytearray, memoryview)) else v for v in values]])
+
+
+def row_digest(table: str, row: Mapping[str, Any]) -> str:
+    return digest_values(table, [row.get(column) for column in schema.COLUMNS[table]
+                                 if column not in ("id", "row_digest")])
 
 
 def custody_hash(entry: dict[str, Any]) -> str:
@@ -149,7 +156,8 @@ class CaseStore:
         next_id = self._next_id(table)
         for row in rows:
             full = {"id": next_id, **row}
-            full["row_digest"] = row_digest(table, full)
+            if "row_digest" not in full:
+                full["row_digest"] = row_digest(table, full)
             prepared.append(full)
             ids.append(next_id)
             next_id += 1
@@ -159,6 +167,25 @@ class CaseStore:
             self.conn.executemany(sql, [tuple(row[column] for column in columns) for row in prepared])
             self._next_ids[table] = next_id
         return ids
+
+    def insert_digested(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
+        """Append rows that already carry their row_digest (as the last of ``columns``), e.g.
+        made in a worker process; returns the id of the first. The fast path for file rows."""
+        first = self._next_id(table)
+        names = ("id",) + columns
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                              [(first + offset,) + row for offset, row in enumerate(rows)])
+        self._next_ids[table] = first + len(rows)
+        return first
+
+    def drop_file_indexes(self) -> None:
+        for statement in schema.FILE_LOOKUP_INDEXES:
+            name = statement.split(" IF NOT EXISTS ")[1].split(" ON ")[0]
+            self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def ensure_file_indexes(self) -> None:
+        for statement in schema.FILE_LOOKUP_INDEXES:
+            self.conn.execute(statement)
 
     # --- custody --------------------------------------------------------------------------------
 

@@ -79,3 +79,26 @@ def test_a_new_plugin_runs_later_on_an_ingested_case(tmp_path):
     custody = [json.loads(line) for line in run_cli("custody", case, "--json").stdout.splitlines()]
     assert custody[-1]["plugin_versions"] == {"test.counter": "2.0.1"}
     assert run_cli("verify", case).returncode == 0
+
+
+def test_a_file_that_kills_the_reader_costs_only_its_own_row(tmp_path, monkeypatch):
+    image = small_fat_image(tmp_path / "disk.img", files=40)
+    reference = tmp_path / "reference"
+    run_cli("case", "create", reference, "--case-number", "1", "--examiner", "E")
+    run_cli("add", reference, image, "--exhibit-id", "X")
+    assert run_cli("ingest", reference, "--no-plugins", "--jobs", "2").returncode == 0
+    case = tmp_path / "case"
+    run_cli("case", "create", case, "--case-number", "1", "--examiner", "E")
+    run_cli("add", case, image, "--exhibit-id", "X")
+    monkeypatch.setenv("FORENSIC_TRIAGE_INJECT_CRASH", "dir1/file0013.txt")
+    result = run_cli("ingest", case, "--no-plugins", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    def listing(folder):
+        return {item["path"]: item["sha256"] for item in map(json.loads, run_cli("files", folder, "--json").stdout.splitlines())}
+    expected = listing(reference)
+    got = listing(case)
+    assert set(expected) - set(got) == {"dir1/file0013.txt"}
+    assert all(got[path] == expected[path] for path in got)
+    warnings = [json.loads(line) for line in run_cli("warnings", case, "--json").stdout.splitlines()]
+    assert any("crashed" in item["message"] and "SIGKILL" in item["message"] for item in warnings)
+    assert run_cli("verify", case).returncode == 0
