@@ -51,9 +51,9 @@ EMPTY = MultiHasher().digests()
 
 
 def hash_bytes(data: bytes) -> Digests:
-    hasher = MultiHasher()
-    hasher.update(data)
-    return hasher.digests()
+    """The four hashes of a buffer already in memory (the common case: most files are small)."""
+    return Digests(md5=hashlib.md5(data).hexdigest(), sha1=hashlib.sha1(data).hexdigest(),
+                   sha256=hashlib.sha256(data).hexdigest(), blake3=blake3.blake3(data).hexdigest())
 
 
 def hash_stream(stream: BinaryIO, progress: Callable[[int], None] | None = None) -> Digests:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import blake3
-
 from forensic_triage.errors import TriageError
 from forensic_triage.evidence.evidence_hash import decompress_gzip, hash_logical, hash_media
 from forensic_triage.evidence.detect import ContainerSpec
@@ -21,7 +19,7 @@ from forensic_triage.evidence.media import open_media
 from forensic_triage.ingest.plugin_stage import artifact_digest
 from forensic_triage.progress import Finished, Progress, Work
 from forensic_triage.store import schema
-from forensic_triage.store.case_store import GENESIS, CaseStore, custody_hash, row_digest
+from forensic_triage.store.case_store import GENESIS, CaseStore, chain_seal, custody_hash, row_digest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,7 +99,7 @@ def _check_custody(store: CaseStore, report: VerifyReport) -> Work:
 
 def _check_table(store: CaseStore, table: str, seals: list[tuple[int, dict[str, Any]]]) -> str | None:
     running = GENESIS
-    hasher = blake3.blake3(bytes.fromhex(GENESIS))
+    since_seal: list[str] = []
     expected_id = 1
     pending = list(seals)
     for row in store.conn.execute(f"SELECT * FROM {table} ORDER BY id"):
@@ -110,14 +108,14 @@ def _check_table(store: CaseStore, table: str, seals: list[tuple[int, dict[str, 
             return f"{table} row id {expected_id} is missing (next row is id {values['id']})"
         if row_digest(table, values) != values["row_digest"]:
             return f"{table} row id {values['id']} was altered: its digest does not match its contents"
-        hasher.update(bytes.fromhex(values["row_digest"]))
+        since_seal.append(values["row_digest"])
         while pending and pending[0][1]["last_id"] == values["id"]:
             entry_seq, seal = pending.pop(0)
-            running = hasher.hexdigest()
+            running = chain_seal(running, since_seal)
+            since_seal = []
             if running != seal["digest"] or seal["count"] != values["id"]:
                 return (f"{table} rows 1..{values['id']} do not match the seal in custody entry #{entry_seq}: "
                         f"a row was altered, removed or inserted")
-            hasher = blake3.blake3(bytes.fromhex(running))
         expected_id += 1
     last = expected_id - 1
     if pending:

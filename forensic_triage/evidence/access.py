@@ -24,6 +24,7 @@ from forensic_triage.evidence.tsk import tsk_image
 from forensic_triage.evidence.walk_apfs import iter_apfs_content, read_apfs, walk_apfs
 from forensic_triage.evidence.walk_logical import tar_entry, walk_folder, walk_zip
 from forensic_triage.evidence.walk_tsk import WalkIssue, iter_tsk_content, read_tsk, walk_tsk
+from forensic_triage.evidence.walk_tsk import count_names as count_tsk_names
 
 CHUNK = 1 << 20
 
@@ -150,7 +151,21 @@ class EvidenceAccess:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def chunks(self, entry: E.FileEntry, chunk: int = CHUNK) -> Iterator[bytes]:
+    def count_names(self) -> int:
+        """How many names walk() yields (cheaply where the library allows), for progress."""
+        if self.spec.kind in ("folder", "zip", "tar") or any(
+                volume.reader == "apfs" for volume in self.location.volumes if volume.status == READABLE):
+            return sum(1 for item in self.walk() if isinstance(item, E.Name))
+        total = 0
+        for volume in self.location.volumes:
+            if volume.status == READABLE:
+                try:
+                    total += count_tsk_names(self._tsk_fs(volume))
+                except (IOError, OSError, RuntimeError):
+                    continue
+        return total
+
+    def chunks(self, entry: E.FileEntry, chunk: int = CHUNK, handle=None) -> Iterator[bytes]:
         kind = self.spec.kind
         if kind == "folder":
             yield from _file_chunks(self.spec.path / entry.member, chunk)
@@ -165,9 +180,9 @@ class EvidenceAccess:
             if volume.reader == "apfs":
                 yield from iter_apfs_content(self._apfs_volume(volume), entry, chunk)
             else:
-                yield from iter_tsk_content(self._tsk_fs(volume), entry, chunk)
+                yield from iter_tsk_content(self._tsk_fs(volume), entry, chunk, handle)
 
-    def read(self, entry: E.FileEntry, offset: int = 0, length: int | None = None) -> bytes:
+    def read(self, entry: E.FileEntry, offset: int = 0, length: int | None = None, handle=None) -> bytes:
         if length is None:
             length = max(0, entry.size - offset)
         kind = self.spec.kind
@@ -184,7 +199,7 @@ class EvidenceAccess:
         volume = self._volume(entry.volume_index)
         if volume.reader == "apfs":
             return read_apfs(self._apfs_volume(volume), entry, offset, length)
-        return read_tsk(self._tsk_fs(volume), entry, offset, length)
+        return read_tsk(self._tsk_fs(volume), entry, offset, length, handle)
 
 
 def zlib_error():

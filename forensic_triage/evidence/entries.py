@@ -53,3 +53,4 @@ class Name(NamedTuple):
 
     path: str
     expand: Callable[[], list[FileEntry]]
+    handle: object = None     # the library's open file, reused for reading (saves a re-open per file)

@@ -90,7 +90,7 @@ def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, vol
         path = prefix + name
         meta = tsk_file.info.meta
         yield E.Name(path, lambda f=tsk_file, n=name_info, m=meta, p=path, nm=name: list(
-            _entries(f, n, m, p, nm, is_ntfs, volume_index, partition_offset, encoding)))
+            _entries(f, n, m, p, nm, is_ntfs, volume_index, partition_offset, encoding)), tsk_file)
         if meta is None or meta.type not in _DIR_META:
             continue
         name_unalloc = int(name_info.flags) & _UNALLOC
@@ -108,6 +108,37 @@ def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, vol
             continue
         yield from _walk_dir(subdirectory, path + "/", stack + (address,), is_ntfs, volume_index,
                              partition_offset, encoding)
+
+
+def count_names(fs_info) -> int:
+    """How many names walk_tsk will yield, from a walk that builds nothing (for progress)."""
+    try:
+        root = fs_info.open_dir(path="/")
+    except (IOError, OSError, RuntimeError):
+        return 0
+    return _count_dir(root, (int(fs_info.info.root_inum),))
+
+
+def _count_dir(directory, stack: tuple[int, ...]) -> int:
+    count = 0
+    for tsk_file in directory:
+        name_info = tsk_file.info.name
+        if name_info.name in (b".", b".."):
+            continue
+        count += 1
+        meta = tsk_file.info.meta
+        if meta is None or meta.type not in _DIR_META:
+            continue
+        if int(name_info.flags) & _UNALLOC and int(meta.flags) & _META_ALLOC:
+            continue
+        address = int(meta.addr)
+        if address in stack:
+            continue
+        try:
+            count += _count_dir(tsk_file.as_directory(), stack + (address,))
+        except (IOError, OSError, RuntimeError):
+            continue
+    return count
 
 
 def _entries(tsk_file, name_info, meta, path: str, name: str, is_ntfs: bool, volume_index: int,
@@ -150,17 +181,17 @@ def _entries(tsk_file, name_info, meta, path: str, name: str, is_ntfs: bool, vol
                       content=not is_dir and int(meta.type) != pytsk3.TSK_FS_META_TYPE_LNK, **common)
 
 
-def read_tsk(fs_info, entry: E.FileEntry, offset: int, length: int) -> bytes:
+def read_tsk(fs_info, entry: E.FileEntry, offset: int, length: int, handle=None) -> bytes:
     """Bytes of one entry's content, as icat returns them (default stream, or the NTFS
     attribute the row stands for)."""
-    tsk_file = fs_info.open_meta(inode=entry.meta_addr)
+    tsk_file = handle if handle is not None else fs_info.open_meta(inode=entry.meta_addr)
     if entry.attr_type is not None:
         return tsk_file.read_random(offset, length, entry.attr_type, entry.attr_id)
     return tsk_file.read_random(offset, length)
 
 
-def iter_tsk_content(fs_info, entry: E.FileEntry, chunk: int) -> Iterator[bytes]:
-    tsk_file = fs_info.open_meta(inode=entry.meta_addr)
+def iter_tsk_content(fs_info, entry: E.FileEntry, chunk: int, handle=None) -> Iterator[bytes]:
+    tsk_file = handle if handle is not None else fs_info.open_meta(inode=entry.meta_addr)
     offset = 0
     while offset < entry.size:
         want = min(chunk, entry.size - offset)

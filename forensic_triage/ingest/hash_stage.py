@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from forensic_triage.evidence.access import EvidenceAccess, EvidenceLocation
 from forensic_triage.evidence.entries import FileEntry, Name
 from forensic_triage.evidence.walk_tsk import WalkIssue
-from forensic_triage.hashing import EMPTY, MultiHasher
+from forensic_triage.hashing import EMPTY, MultiHasher, hash_bytes
 from forensic_triage.ingest.file_rows import FILE_COLUMNS, HEAD_BYTES, file_values
 from forensic_triage.ingest.pool import OK, WorkerPool
 from forensic_triage.progress import Progress, Work
 from forensic_triage.store.case_store import CaseStore
 
 CHUNK_NAMES = 256
+SMALL_FILE = 1 << 20
 COMMIT_SECONDS = 1.0
 STAGE = "hashing files"
 
@@ -59,14 +60,23 @@ class Hashed:
 _CRASH_ON = os.environ.get("FORENSIC_TRIAGE_INJECT_CRASH")
 
 
-def hash_entry(access: EvidenceAccess, entry: FileEntry) -> Hashed:
+def hash_entry(access: EvidenceAccess, entry: FileEntry, handle=None) -> Hashed:
     if _CRASH_ON and entry.path == _CRASH_ON:
         os.kill(os.getpid(), signal.SIGKILL)
     if not entry.content:
         return Hashed(None, None, None)
     if entry.size == 0:
         return Hashed(EMPTY.as_dict(), b"", None)
-    return hash_chunks(entry, access.chunks(entry))
+    if entry.size <= SMALL_FILE:
+        # One read and four one-shot hashes: for the many small files, the per-file overhead of
+        # the streaming path costs as much as the hashing.
+        try:
+            data = access.read(entry, 0, entry.size, handle=handle)
+        except (IOError, OSError, RuntimeError, ValueError, EOFError):
+            return hash_chunks(entry, access.chunks(entry, handle=handle))   # let the stream say how far it got
+        error = None if len(data) == entry.size else f"short read: {len(data)} of {entry.size} bytes"
+        return Hashed(hash_bytes(data).as_dict(), data[:HEAD_BYTES], error)
+    return hash_chunks(entry, access.chunks(entry, handle=handle))
 
 
 def hash_chunks(entry: FileEntry, chunks) -> Hashed:
@@ -141,7 +151,8 @@ class _Walker:
                 issues.append((index, obj.path, None, f"cannot read this entry's metadata: {exc}"))
                 continue
             for stream, entry in enumerate(entries):
-                rows.append(row_tuple(self.evidence_id, index, stream, entry, hash_entry(self.access, entry)))
+                rows.append(row_tuple(self.evidence_id, index, stream, entry,
+                                      hash_entry(self.access, entry, obj.handle)))
         return ChunkResult(rows, issues, end)
 
 
@@ -167,7 +178,7 @@ def hash_chunk(chunk: Chunk) -> ChunkResult:
 def count_names(location: EvidenceLocation) -> int:
     access = EvidenceAccess(location)
     try:
-        return sum(1 for _index, item in numbered(access) if isinstance(item, Name))
+        return access.count_names()
     finally:
         access.close()
 

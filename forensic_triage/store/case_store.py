@@ -56,11 +56,9 @@ def custody_hash(entry: dict[str, Any]) -> str:
 
 
 def chain_seal(previous: str, digests: Iterable[str]) -> str:
-    """The seal after appending rows: BLAKE3(previous seal, row digests in id order)."""
-    hasher = blake3.blake3(bytes.fromhex(previous))
-    for value in digests:
-        hasher.update(bytes.fromhex(value))
-    return hasher.hexdigest()
+    """The seal after appending rows: BLAKE3 over the previous seal and the row digests in id
+    order, all as their lower-case hex text."""
+    return blake3.blake3((previous + "".join(digests)).encode("ascii")).hexdigest()
 
 
 class CaseStore:
@@ -212,7 +210,7 @@ class CaseStore:
                 continue
             last_id = self.conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
             seals[table] = {"last_id": last_id, "count": before["count"] + len(rows),
-                            "digest": chain_seal(before["digest"], (row[0] for row in rows))}
+                            "digest": chain_seal(before["digest"], [row[0] for row in rows])}
         return seals
 
     def examiner(self) -> str:
