@@ -22,7 +22,8 @@ _META_WORDS = {
     pytsk3.TSK_FS_META_TYPE_LNK: E.SYMLINK, pytsk3.TSK_FS_META_TYPE_VIRT: E.VIRTUAL,
     pytsk3.TSK_FS_META_TYPE_VIRT_DIR: E.VIRTUAL_DIRECTORY,
 }
-_DIR_META = (pytsk3.TSK_FS_META_TYPE_DIR, pytsk3.TSK_FS_META_TYPE_VIRT_DIR)
+_DIR_META = (int(pytsk3.TSK_FS_META_TYPE_DIR), int(pytsk3.TSK_FS_META_TYPE_VIRT_DIR))
+_META_LINK = int(pytsk3.TSK_FS_META_TYPE_LNK)
 _NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
 _NTFS_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
 _UNALLOC = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
@@ -52,11 +53,6 @@ def _time(seconds, nanos) -> tuple[int, int] | None:
     if seconds == 0 and nanos == 0:
         return None  # the Sleuth Kit's "not set"
     return (seconds, nanos)
-
-
-def _times(meta) -> E.Times:
-    return E.Times(mtime=_time(meta.mtime, meta.mtime_nano), atime=_time(meta.atime, meta.atime_nano),
-                   ctime=_time(meta.ctime, meta.ctime_nano), crtime=_time(meta.crtime, meta.crtime_nano))
 
 
 # FAT and exFAT keep local wall-clock times with no zone (exFAT's optional offset aside): the
@@ -91,7 +87,7 @@ def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, vol
         meta = tsk_file.info.meta
         yield E.Name(path, lambda f=tsk_file, n=name_info, m=meta, p=path, nm=name: list(
             _entries(f, n, m, p, nm, is_ntfs, volume_index, partition_offset, encoding)), tsk_file)
-        if meta is None or meta.type not in _DIR_META:
+        if meta is None or int(meta.type) not in _DIR_META:
             continue
         name_unalloc = int(name_info.flags) & _UNALLOC
         if name_unalloc and int(meta.flags) & _META_ALLOC:
@@ -127,7 +123,7 @@ def _count_dir(directory, stack: tuple[int, ...]) -> int:
             continue
         count += 1
         meta = tsk_file.info.meta
-        if meta is None or meta.type not in _DIR_META:
+        if meta is None or int(meta.type) not in _DIR_META:
             continue
         if int(name_info.flags) & _UNALLOC and int(meta.flags) & _META_ALLOC:
             continue
@@ -143,20 +139,25 @@ def _count_dir(directory, stack: tuple[int, ...]) -> int:
 
 def _entries(tsk_file, name_info, meta, path: str, name: str, is_ntfs: bool, volume_index: int,
              partition_offset: int, encoding: str) -> Iterator[E.FileEntry]:
+    # Built positionally (FileEntry's field order): this runs for every name in the evidence.
     name_type = int(name_info.type)
     name_unalloc = bool(int(name_info.flags) & _UNALLOC)
     meta_addr = int(name_info.meta_addr)
-    letters = _NAME_LETTERS[name_type] + "/" + (_META_LETTERS[int(meta.type)] if meta is not None else "-")
-    word = _NAME_WORDS.get(name_type) or (_META_WORDS.get(int(meta.type), E.OTHER) if meta is not None else E.UNKNOWN)
-    common = dict(volume_index=volume_index, partition_offset=partition_offset, name=name, meta_addr=meta_addr,
-                  tsk_type=letters, type=word, deleted=name_unalloc, time_encoding=encoding,
-                  reallocated=bool(name_unalloc and meta is not None and int(meta.flags) & _META_ALLOC))
     if meta is None:
-        yield E.FileEntry(path=path, inode=str(meta_addr), attr_type=None, attr_id=None, size=0, **common)
+        letters = _NAME_LETTERS[name_type] + "/-"
+        yield E.FileEntry(volume_index, partition_offset, path, name, str(meta_addr), meta_addr, None, None,
+                          _NAME_WORDS.get(name_type, E.UNKNOWN), letters, 0, name_unalloc, False, E.Times(),
+                          encoding)
         return
-    times = _times(meta)
-    link = _text(meta.link) or None if int(meta.type) == pytsk3.TSK_FS_META_TYPE_LNK else None
-    is_dir = int(meta.type) in _DIR_META
+    meta_type = int(meta.type)
+    letters = _NAME_LETTERS[name_type] + "/" + _META_LETTERS[meta_type]
+    word = _NAME_WORDS.get(name_type) or _META_WORDS.get(meta_type, E.OTHER)
+    reallocated = name_unalloc and bool(int(meta.flags) & _META_ALLOC)
+    times = E.Times(_time(meta.mtime, meta.mtime_nano), _time(meta.atime, meta.atime_nano),
+                    _time(meta.ctime, meta.ctime_nano), _time(meta.crtime, meta.crtime_nano))
+    is_link = meta_type == _META_LINK
+    link = (_text(meta.link) or None) if is_link else None
+    is_dir = meta_type in _DIR_META
     if is_ntfs:
         printed = False
         for attribute in tsk_file:
@@ -170,15 +171,16 @@ def _entries(tsk_file, name_info, meta, path: str, name: str, is_ntfs: bool, vol
                 suffix = ":" + stream
             # A directory's own $I30 index is its listing, not content; named streams are.
             content = not (is_dir and not suffix)
-            yield E.FileEntry(path=path + suffix, inode=f"{meta_addr}-{kind}-{int(attribute.info.id)}",
-                              attr_type=kind, attr_id=int(attribute.info.id), size=int(attribute.info.size),
-                              times=times, content=content, link_target=link,
-                              **(common | ({"type": E.REGULAR} if suffix and is_dir else {})))
+            attr_id = int(attribute.info.id)
+            yield E.FileEntry(volume_index, partition_offset, path + suffix, name, f"{meta_addr}-{kind}-{attr_id}",
+                              meta_addr, kind, attr_id, E.REGULAR if suffix and is_dir else word, letters,
+                              int(attribute.info.size), name_unalloc, reallocated, times, encoding, link, None,
+                              content)
         if printed:
             return
-    yield E.FileEntry(path=path, inode=str(meta_addr), attr_type=None, attr_id=None,
-                      size=int(meta.size), times=times, link_target=link,
-                      content=not is_dir and int(meta.type) != pytsk3.TSK_FS_META_TYPE_LNK, **common)
+    yield E.FileEntry(volume_index, partition_offset, path, name, str(meta_addr), meta_addr, None, None, word,
+                      letters, int(meta.size), name_unalloc, reallocated, times, encoding, link, None,
+                      not is_dir and not is_link)
 
 
 def read_tsk(fs_info, entry: E.FileEntry, offset: int, length: int, handle=None) -> bytes:

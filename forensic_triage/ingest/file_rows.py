@@ -13,40 +13,26 @@ from forensic_triage.store.schema import COLUMNS
 HEAD_BYTES = 64  # kept per file so plugins can be dispatched on magic bytes without a re-read
 
 
-_DATES: dict[int, str] = {}
-_LAST: list = [None, None]
+_SECONDS: dict[int, str] = {}
 
 
 def iso_time(value: tuple[int, int] | None) -> str | None:
-    """ISO 8601 UTC with nanoseconds where present. Runs four times per file, and a file's
-    times are often equal, so the last answer is reused, the date of each day is formatted
-    once, and the time of day comes from integer arithmetic."""
+    """ISO 8601 UTC with nanoseconds where present. It runs four times per file and a walk's
+    times cluster, so each second's text is formatted once (the cache is bounded)."""
     if value is None:
         return None
-    if value == _LAST[0]:
-        return _LAST[1]
-    text = _iso_time(value)
-    _LAST[0], _LAST[1] = value, text
-    return text
-
-
-def _iso_time(value: tuple[int, int]) -> str | None:
     seconds, nanos = value
-    day, rest = divmod(seconds, 86400)
-    date = _DATES.get(day)
-    if date is None:
+    text = _SECONDS.get(seconds)
+    if text is None:
         try:
-            moment = time.gmtime(day * 86400)
+            text = "%04d-%02d-%02dT%02d:%02d:%02d" % time.gmtime(seconds)[:6]
         except (OverflowError, OSError, ValueError):
             return None
-        date = _DATES[day] = "%04d-%02d-%02d" % moment[:3]
-        if len(_DATES) > 100_000:
-            _DATES.clear()
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{date}T{hours:02d}:{minutes:02d}:{secs:02d}"
+        if len(_SECONDS) >= 200_000:
+            _SECONDS.clear()
+        _SECONDS[seconds] = text
     if nanos:
-        text += f".{nanos:09d}".rstrip("0")
+        return f"{text}.{nanos:09d}".rstrip("0") + "Z"
     return text + "Z"
 
 

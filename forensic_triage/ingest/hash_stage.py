@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from forensic_triage.evidence.access import EvidenceAccess, EvidenceLocation
 from forensic_triage.evidence.entries import FileEntry, Name
@@ -46,8 +47,7 @@ class ChunkResult:
     end: int | None = None                  # the number of names, once the walk has ended
 
 
-@dataclass(frozen=True, slots=True)
-class Hashed:
+class Hashed(NamedTuple):
     digests: dict[str, str] | None
     head: bytes | None
     error: str | None
