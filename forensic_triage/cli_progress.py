@@ -7,6 +7,9 @@ from typing import Any
 
 from tqdm import tqdm
 
+# No tqdm monitor thread: a lone main thread lets ingest fork its workers safely (see pool.py).
+tqdm.monitor_interval = 0
+
 from forensic_triage.progress import Finished, Notice, Progress, Work
 
 

@@ -217,14 +217,24 @@ def hash_files(store: CaseStore, evidence_id: int, location: EvidenceLocation, j
     if sequential:
         results = _hash_sequential(location, evidence_id, start, chunk_names)
     else:
+        # The pool first: its workers may be forked, which must happen before another thread runs.
+        pool = WorkerPool(jobs, hash_chunk, initializer=init_worker, initargs=(location, evidence_id),
+                          max_buffered=64)
         counter = _Counter(location)
         counter.start()
-        results = _hash_parallel(location, evidence_id, start, chunk_names, jobs)
+        results = _hash_parallel(pool, location, evidence_id, start, chunk_names)
     done = start
+    indexed = False
     for stop, result in results:
         writer.add(result)
         total = counter.total if counter is not None else None
         done = stop if total is None else min(stop, total)
+        if not indexed and total and done >= 0.9 * total:
+            # Build the lookup indexes while the workers finish the last tenth: the rows still
+            # to come are few enough to be indexed as they are inserted.
+            writer.flush()
+            store.ensure_file_indexes()
+            indexed = True
         yield Progress(stage=STAGE, done=done, total=total, unit="files", files=writer.rows,
                        warnings=writer.warnings, detail=f"{writer.bytes} bytes")
     writer.flush()
@@ -233,7 +243,7 @@ def hash_files(store: CaseStore, evidence_id: int, location: EvidenceLocation, j
             "resumed_at_name": start}
 
 
-def _hash_parallel(location, evidence_id, start, size, jobs) -> Iterator[tuple[int, ChunkResult]]:
+def _hash_parallel(pool: WorkerPool, location, evidence_id, start, size) -> Iterator[tuple[int, ChunkResult]]:
     """Chunks are handed out until a worker reports where the walk ends (no count needed)."""
     end: list[int] = []
 
@@ -243,8 +253,7 @@ def _hash_parallel(location, evidence_id, start, size, jobs) -> Iterator[tuple[i
             yield Chunk(index=index, start=position, stop=position + size)
             index, position = index + 1, position + size
 
-    with WorkerPool(jobs, hash_chunk, initializer=init_worker, initargs=(location, evidence_id),
-                    max_buffered=64) as pool:
+    with pool:
         for chunk, outcome in pool.run(chunks()):
             result = outcome.result if outcome.status == OK else _salvage(location, evidence_id, chunk, outcome)
             if result.end is not None and not end:

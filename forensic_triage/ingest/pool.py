@@ -8,6 +8,7 @@ what untrusted evidence makes happen; so the supervisor owns each process and it
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -102,10 +103,18 @@ def _death(process) -> str:
     return f"worker process exited with code {code}"
 
 
+def _start_method() -> str:
+    """fork when it is safe (no other thread in this process that could hold a lock across the
+    fork): workers start at once with everything imported. Otherwise (e.g. under a GUI) spawn."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 class WorkerPool:
     def __init__(self, jobs: int, handler: Callable[[Any], Any], *, initializer: Callable[..., Any] | None = None,
                  initargs: tuple = (), max_buffered: int | None = None) -> None:
-        self._context = multiprocessing.get_context("spawn")
+        self._context = multiprocessing.get_context(_start_method())
         self._spawn = lambda: _Worker(self._context, initializer, initargs, handler)
         self._workers = [self._spawn() for _ in range(max(1, jobs))]
         self._max_buffered = max_buffered or 4 * len(self._workers)

@@ -57,8 +57,16 @@ def custody_hash(entry: dict[str, Any]) -> str:
 
 def chain_seal(previous: str, digests: Iterable[str]) -> str:
     """The seal after appending rows: BLAKE3 over the previous seal and the row digests in id
-    order, all as their lower-case hex text."""
-    return blake3.blake3((previous + "".join(digests)).encode("ascii")).hexdigest()
+    order, all as their lower-case hex text (fed in slices, so memory stays flat)."""
+    hasher = blake3.blake3(previous.encode("ascii"))
+    batch: list[str] = []
+    for value in digests:
+        batch.append(value)
+        if len(batch) >= 4096:
+            hasher.update("".join(batch).encode("ascii"))
+            batch.clear()
+    hasher.update("".join(batch).encode("ascii"))
+    return hasher.hexdigest()
 
 
 class CaseStore:
@@ -204,13 +212,14 @@ class CaseStore:
         previous = self.last_seals()
         for table in schema.SEALED_TABLES:
             before = previous.get(table, {"last_id": 0, "count": 0, "digest": GENESIS})
-            rows = self.conn.execute(f"SELECT row_digest FROM {table} WHERE id > ? ORDER BY id",
-                                     (before["last_id"],)).fetchall()
-            if not rows:
+            last_id = self.conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0] or 0
+            if last_id <= before["last_id"]:
                 continue
-            last_id = self.conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
-            seals[table] = {"last_id": last_id, "count": before["count"] + len(rows),
-                            "digest": chain_seal(before["digest"], [row[0] for row in rows])}
+            rows = self.conn.execute(f"SELECT row_digest FROM {table} WHERE id > ? AND id <= ? ORDER BY id",
+                                     (before["last_id"], last_id))
+            # Ids are consecutive (this class assigns them), so the count follows from them.
+            seals[table] = {"last_id": last_id, "count": before["count"] + last_id - before["last_id"],
+                            "digest": chain_seal(before["digest"], (value for (value,) in rows))}
         return seals
 
     def examiner(self) -> str:
