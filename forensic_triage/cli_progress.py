@@ -42,6 +42,8 @@ def drive(work: Work, *, quiet: bool = False) -> Any:
                     bar.total = event.total
                 bar.n = event.done
                 postfix = {}
+                if event.bytes is not None:
+                    postfix["data"] = _size(event.bytes)
                 if event.detail and event.unit != "B":
                     postfix["now"] = _short(event.detail)
                 if event.warnings:
@@ -56,8 +58,6 @@ def drive(work: Work, *, quiet: bool = False) -> Any:
 
 
 def _short(text: str, width: int = 40) -> str:
-    if text.endswith(" bytes") and text[:-6].isdigit():
-        return _size(int(text[:-6]))
     return text if len(text) <= width else "…" + text[-(width - 1):]
 
 

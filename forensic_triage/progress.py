@@ -17,6 +17,7 @@ class Progress:
     total: int | None
     unit: str = ""              # "B" for bytes, "files", ...
     files: int | None = None
+    bytes: int | None = None    # content bytes handled so far, when the unit is not bytes
     warnings: int = 0
     detail: str | None = None   # current file or plugin
 

@@ -235,8 +235,8 @@ def hash_files(store: CaseStore, evidence_id: int, location: EvidenceLocation, j
             writer.flush()
             store.ensure_file_indexes()
             indexed = True
-        yield Progress(stage=STAGE, done=done, total=total, unit="files", files=writer.rows,
-                       warnings=writer.warnings, detail=f"{writer.bytes} bytes")
+        yield Progress(stage=STAGE, done=done, total=total, unit="files", files=writer.rows, bytes=writer.bytes,
+                       warnings=writer.warnings)
     writer.flush()
     store.ensure_file_indexes()
     return {"names": done, "rows": writer.rows, "bytes": writer.bytes, "warnings": writer.warnings,
@@ -338,6 +338,9 @@ class _Writer:
 
     def add(self, result: ChunkResult) -> None:
         self.pending.append(result)
+        self.rows += len(result.rows)
+        self.bytes += sum(row[self._size] for row in result.rows if row[self._sha] is not None)
+        self.warnings += len(result.issues) + sum(1 for row in result.rows if row[self._error])
         if time.monotonic() - self.last_commit >= COMMIT_SECONDS:
             self.flush()
 
@@ -353,13 +356,8 @@ class _Writer:
                         store.add_warning(code="file.read_error", message=row[self._error], evidence_id=self.evidence_id,
                                           file_id=next_id + offset, volume_idx=row[3], path=row[5],
                                           context={"inode": row[7]})
-                        self.warnings += 1
-                    if row[self._sha] is not None:
-                        self.bytes += row[self._size]
                 for index, path, inode, message in result.issues:
                     store.add_warning(code="walk.issue", message=message, evidence_id=self.evidence_id, path=path,
                                       context={"inode": inode, "before_name": index})
-                    self.warnings += 1
-                self.rows += len(result.rows)
         self.pending.clear()
         self.last_commit = time.monotonic()

@@ -273,5 +273,7 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
             yield Progress(stage=STAGE, done=counters["scanned"], total=total, unit="files",
                            files=counters["scanned"], warnings=counters["warnings"],
                            detail=task.source.path)
-    yield Progress(stage=STAGE, done=total, total=total, unit="files", files=total, warnings=counters["warnings"])
+    if counters["runs"]:
+        yield Progress(stage=STAGE, done=total, total=total, unit="files", files=total,
+                       warnings=counters["warnings"])
     return counters
