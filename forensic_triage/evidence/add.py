@@ -20,6 +20,7 @@ from forensic_triage.hashing import Digests
 from forensic_triage.progress import Finished, Notice, Work
 from forensic_triage.sdk.times import format_utc
 from forensic_triage.store.case_store import CaseStore, utc_now
+from forensic_triage.versions import library_versions
 
 def parse_received_at(text: str | None, display_tz: str | None) -> str | None:
     if not text:
@@ -112,7 +113,8 @@ def add_evidence(store: CaseStore, path: Path, *, exhibit_id: str | None = None,
         store.append_custody("evidence.add", {"evidence_id": evidence_id, "exhibit_id": exhibit_id,
                                               "path": str(spec.path), "container": spec.kind,
                                               "segments": before, "hashes": digests.as_dict(),
-                                              "media_size": media_size, "acquisition": acquisition})
+                                              "media_size": media_size, "acquisition": acquisition,
+                                              "libraries": library_versions()})
     for message in notices:
         yield Notice(message=message)
     yield Finished(result=store.evidence(evidence_id)[0])

@@ -17,6 +17,7 @@ from forensic_triage.ingest.plugin_stage import run_plugins
 from forensic_triage.plugin_host.registry import Registry, discover
 from forensic_triage.progress import Finished, Notice, Work
 from forensic_triage.store.case_store import CaseStore
+from forensic_triage.versions import library_versions, reader_versions
 
 
 def default_jobs() -> int:
@@ -59,6 +60,20 @@ def _listing_complete(store: CaseStore, evidence_id: int) -> bool:
     return False
 
 
+def _check_same_readers(store: CaseStore, evidence: dict[str, Any]) -> None:
+    """A listing is resumed by walking again from the start, so it must be the same walk."""
+    for (details,) in store.conn.execute("SELECT details FROM custody WHERE action = 'ingest.start' ORDER BY seq"):
+        started = json.loads(details)
+        if started.get("evidence_id") != evidence["id"]:
+            continue
+        recorded = {name: started.get("libraries", {}).get(name) for name in reader_versions()}
+        if recorded != reader_versions():
+            raise EvidenceError(f"the listing of exhibit {evidence['exhibit_id']} was started with {recorded} and "
+                                f"this installation has {reader_versions()}: resuming would mix two walks; "
+                                f"finish it with the original versions")
+        return
+
+
 def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_names: list[str] | None = None,
            no_plugins: bool = False, jobs: int | None = None, registry: Registry | None = None,
            plugin_dirs: list[Path] | None = None) -> Work:
@@ -76,14 +91,16 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
         location = evidence_location(store, evidence)
         already = store.count("files", "WHERE evidence_id = ?", (evidence["id"],))
         complete = _listing_complete(store, evidence["id"])
+        if already and not complete:
+            _check_same_readers(store, evidence)
         with store.transaction():
             for problem in registry.problems:
                 store.add_warning(code="plugin.load_failed", message=problem.message, evidence_id=evidence["id"],
                                   context={"origin": problem.origin, "spec": problem.spec})
             store.append_custody("ingest.start", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
                                                   "jobs": jobs, "files_already_stored": already,
-                                                  "listing_complete": complete,
-                                                  "plugins": versions}, plugin_versions=versions)
+                                                  "listing_complete": complete, "plugins": versions,
+                                                  "libraries": library_versions()}, plugin_versions=versions)
         if complete:
             files = {"files": already, "bytes": 0, "warnings": 0, "skipped": "listing already complete"}
         else:
