@@ -7,10 +7,10 @@ from typing import Any
 
 from tqdm import tqdm
 
+from forensic_triage.progress import Finished, Notice, Progress, Work
+
 # No tqdm monitor thread: a lone main thread lets ingest fork its workers safely (see pool.py).
 tqdm.monitor_interval = 0
-
-from forensic_triage.progress import Finished, Notice, Progress, Work
 
 
 def drive(work: Work, *, quiet: bool = False) -> Any:

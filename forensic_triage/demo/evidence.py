@@ -75,7 +75,7 @@ def _contacts_db() -> bytes:
 def demo_entries() -> list[FatEntry]:
     at = lambda minutes: BASE_TIME + timedelta(minutes=minutes)  # noqa: E731 - a local shorthand
     photo = _jpeg()
-    notes = ("Pickup list\n- Heathrow T2, 06:00\n- Amsterdam, Room 214\n").encode()
+    notes = (b"Pickup list\n- Heathrow T2, 06:00\n- Amsterdam, Room 214\n")
     return [
         FatEntry(path="data/data/com.android.providers.telephony/databases/mmssms.db", data=_sms_db(), mtime=at(5)),
         FatEntry(path="data/data/com.android.providers.contacts/databases/contacts2.db", data=_contacts_db(),
@@ -84,7 +84,7 @@ def demo_entries() -> list[FatEntry]:
         FatEntry(path="sdcard/DCIM/Camera/IMG_20260302_174210.jpg", data=photo + b"\x00", mtime=at(1930)),
         FatEntry(path="sdcard/Download/holiday.jpg", data=_contacts_db(), mtime=at(60)),   # a database in disguise
         FatEntry(path="sdcard/Documents/notes.txt", data=notes, mtime=at(70)),
-        FatEntry(path="sdcard/Documents/Reisplan Amsterdam.txt", data="Trein naar Schiphol 07:12\n".encode(),
+        FatEntry(path="sdcard/Documents/Reisplan Amsterdam.txt", data=b"Trein naar Schiphol 07:12\n",
                  mtime=at(75)),
         FatEntry(path="sdcard/DCIM/Camera/IMG_20260303_081500.jpg", data=photo + b"\x01\x02", mtime=at(2800),
                  deleted=True),

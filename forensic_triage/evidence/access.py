@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,7 @@ class EvidenceAccess:
                 else:
                     try:
                         fs_info = self._tsk_fs(volume)
-                    except (IOError, OSError, RuntimeError) as exc:
+                    except (OSError, RuntimeError) as exc:
                         yield WalkIssue(path="", inode=None,
                                         message=f"volume {volume.index} at byte {volume.offset}: {exc}")
                         continue
@@ -138,7 +139,7 @@ class EvidenceAccess:
             while True:
                 try:
                     member = archive.next()
-                except (tarfile.TarError, OSError, EOFError, zlib_error()) as exc:
+                except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
                     yield WalkIssue(path="", inode=None, message=f"tar archive is damaged after this point: {exc}"), None
                     return
                 if member is None:
@@ -159,10 +160,7 @@ class EvidenceAccess:
         total = 0
         for volume in self.location.volumes:
             if volume.status == READABLE:
-                try:
-                    total += count_tsk_names(self._tsk_fs(volume))
-                except (IOError, OSError, RuntimeError):
-                    continue
+                total += count_tsk_names(self._tsk_fs(volume))
         return total
 
     def chunks(self, entry: E.FileEntry, chunk: int = CHUNK, handle=None) -> Iterator[bytes]:
@@ -200,12 +198,6 @@ class EvidenceAccess:
         if volume.reader == "apfs":
             return read_apfs(self._apfs_volume(volume), entry, offset, length)
         return read_tsk(self._tsk_fs(volume), entry, offset, length, handle)
-
-
-def zlib_error():
-    import zlib
-
-    return zlib.error
 
 
 def _file_chunks(path: Path, chunk: int) -> Iterator[bytes]:

@@ -117,7 +117,7 @@ def _ewf_segments(path: Path) -> tuple[Path, ...]:
         raise EvidenceError(f"give the first EWF segment (.E01), not {path.name}")
     try:
         names = pyewf.glob(str(path))
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         raise EvidenceError(f"cannot list the EWF segments of {path.name}: {exc}") from None
     return tuple(Path(name) for name in names)
 

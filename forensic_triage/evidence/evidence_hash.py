@@ -51,7 +51,7 @@ def hash_media(reader, label: str = "evidence") -> Work:
             advice = (": the image is truncated or a segment file is missing or damaged"
                       if reader.kind in ("ewf", "split_raw") else ": the image is truncated or damaged")
             raise EvidenceError(f"{label}: {exc}{advice}") from None
-        except (IOError, OSError) as exc:
+        except OSError as exc:
             raise EvidenceError(f"read error at byte {offset} of the evidence: {str(exc).splitlines()[0]}") from None
         if not data:
             raise EvidenceError(f"the evidence ends early: {offset} of {reader.size} bytes readable (truncated?)")

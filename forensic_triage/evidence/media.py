@@ -89,7 +89,7 @@ class LibyalReader:
             return b""
         try:
             return self._handle.read_buffer_at_offset(min(length, self.size - offset), offset)
-        except (IOError, OSError) as exc:
+        except OSError as exc:
             # libyal errors are long chains; the offset of the failing chunk is what matters.
             found = _LIBYAL_OFFSET.findall(str(exc))
             where = int(found[-1]) if found else offset
@@ -113,7 +113,7 @@ def open_ewf(spec: ContainerSpec) -> LibyalReader:
     try:
         handle.open([str(path) for path in spec.segments])
         size = handle.get_media_size()
-    except (IOError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         message = str(exc)
         if "missing" in message.lower() or "segment" in message.lower():
             names = ", ".join(path.name for path in spec.segments)
@@ -138,7 +138,7 @@ def open_vhdi(spec: ContainerSpec) -> LibyalReader:
         size = handle.get_media_size()
     except EvidenceError:
         raise
-    except (IOError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         raise _libyal_error(spec, "VHD/VHDX image", exc) from None
     return LibyalReader("vhdi", handle, size)
 
@@ -146,7 +146,7 @@ def open_vhdi(spec: ContainerSpec) -> LibyalReader:
 def _vhd_has_parent(handle) -> bool:
     try:
         return bool(handle.get_parent_identifier())
-    except (IOError, OSError, AttributeError):
+    except (OSError, AttributeError):
         return False
 
 
@@ -158,7 +158,7 @@ def open_vmdk(spec: ContainerSpec) -> LibyalReader:
         handle.open(str(spec.path))
         handle.open_extent_data_files()
         size = handle.get_media_size()
-    except (IOError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         raise _libyal_error(spec, "VMDK image", exc) from None
     return LibyalReader("vmdk", handle, size)
 
@@ -170,7 +170,7 @@ def open_qcow(spec: ContainerSpec) -> LibyalReader:
     try:
         handle.open(str(spec.path))
         size = handle.get_media_size()
-    except (IOError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         raise _libyal_error(spec, "QCOW image", exc) from None
     return LibyalReader("qcow", handle, size)
 

@@ -61,7 +61,7 @@ def probe_media(reader: MediaReader) -> ProbeResult:
     image = tsk_image(reader)
     try:
         volume_system = pytsk3.Volume_Info(image)
-    except (IOError, OSError, RuntimeError):
+    except (OSError, RuntimeError):
         volume_system = None
     if volume_system is None:
         volumes = _probe_volume(image, reader, index=0, offset=0, length=reader.size, description="whole disk")
@@ -106,7 +106,7 @@ def _classify(image, reader: MediaReader, offset: int, length: int, head: bytes,
 
     try:
         fs_info = pytsk3.FS_Info(image, offset=offset)
-    except (IOError, OSError, RuntimeError):
+    except (OSError, RuntimeError):
         fs_info = None
     if fs_info is not None:
         fs_type = fs_type_name(fs_info)
@@ -127,7 +127,7 @@ def _probe_apfs(reader: MediaReader, offset: int, length: int, make) -> list[Vol
         volumes = [container.get_volume(i) for i in range(container.get_number_of_volumes())]
         found = [(volume.name or f"volume {i}", volume.is_locked()) for i, volume in enumerate(volumes)]
         container.close()
-    except (IOError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         return [make("APFS", UNSUPPORTED, None, f"APFS container could not be read: {str(exc).splitlines()[0]}")]
     if not found:
         return [make("APFS", EMPTY, None, "APFS container holds no volumes")]

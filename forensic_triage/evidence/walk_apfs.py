@@ -24,7 +24,7 @@ def _times(entry) -> E.Times:
     def get(name):
         try:
             return _ns(getattr(entry, f"get_{name}_as_integer")())
-        except (IOError, OSError, AttributeError):
+        except (OSError, AttributeError):
             return None
 
     return E.Times(mtime=get("modification_time"), atime=get("access_time"),
@@ -34,7 +34,7 @@ def _times(entry) -> E.Times:
 def walk_apfs(volume, *, volume_index: int, partition_offset: int) -> Iterator[E.Name | WalkIssue]:
     try:
         root = volume.get_root_directory()
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         yield WalkIssue(path="", inode=None, message=f"cannot open the APFS root directory: {exc}")
         return
     yield from _walk(root, "", (int(root.identifier),), volume_index, partition_offset)
@@ -44,7 +44,7 @@ def _walk(directory, prefix: str, stack: tuple[int, ...], volume_index: int,
           partition_offset: int) -> Iterator[E.Name | WalkIssue]:
     try:
         count = directory.get_number_of_sub_file_entries()
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         yield WalkIssue(path=prefix.rstrip("/"), inode=str(directory.identifier), message=f"cannot list directory: {exc}")
         return
     for index in range(count):
@@ -54,7 +54,7 @@ def _walk(directory, prefix: str, stack: tuple[int, ...], volume_index: int,
             mode = int(child.file_mode or 0)
             identifier = int(child.identifier)
             size = int(child.size or 0)
-        except (IOError, OSError) as exc:
+        except OSError as exc:
             yield WalkIssue(path=prefix, inode=None, message=f"cannot read directory entry {index}: {exc}")
             continue
         kind = stat.S_IFMT(mode)
@@ -75,7 +75,7 @@ def _entry(child, path: str, name: str, kind: int, identifier: int, size: int, v
     if kind == stat.S_IFLNK:
         try:
             link = child.symbolic_link_target
-        except (IOError, OSError):
+        except OSError:
             link = None
     return E.FileEntry(volume_index=volume_index, partition_offset=partition_offset, path=path, name=name,
                        inode=str(identifier), meta_addr=identifier, attr_type=None, attr_id=None,

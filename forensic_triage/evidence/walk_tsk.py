@@ -69,7 +69,7 @@ def walk_tsk(fs_info, *, volume_index: int, partition_offset: int) -> Iterator[E
     encoding = WALLCLOCK if int(fs_info.info.ftype) & _WALLCLOCK_TYPES else "unix"
     try:
         root = fs_info.open_dir(path="/")
-    except (IOError, OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError) as exc:
         yield WalkIssue(path="", inode=None, message=f"cannot open the root directory: {exc}")
         return
     root_addr = int(fs_info.info.root_inum)
@@ -98,7 +98,7 @@ def _walk_dir(directory, prefix: str, stack: tuple[int, ...], is_ntfs: bool, vol
             continue
         try:
             subdirectory = tsk_file.as_directory()
-        except (IOError, OSError, RuntimeError) as exc:
+        except (OSError, RuntimeError) as exc:
             if not name_unalloc:
                 yield WalkIssue(path=path, inode=str(address), message=f"cannot open directory: {exc}")
             continue
@@ -110,7 +110,7 @@ def count_names(fs_info) -> int:
     """How many names walk_tsk will yield, from a walk that builds nothing (for progress)."""
     try:
         root = fs_info.open_dir(path="/")
-    except (IOError, OSError, RuntimeError):
+    except (OSError, RuntimeError):
         return 0
     return _count_dir(root, (int(fs_info.info.root_inum),))
 
@@ -131,9 +131,11 @@ def _count_dir(directory, stack: tuple[int, ...]) -> int:
         if address in stack:
             continue
         try:
-            count += _count_dir(tsk_file.as_directory(), stack + (address,))
-        except (IOError, OSError, RuntimeError):
-            continue
+            subdirectory = tsk_file.as_directory()
+        except (OSError, RuntimeError):
+            subdirectory = None   # the walk records this as a warning; the count only feeds the ETA
+        if subdirectory is not None:
+            count += _count_dir(subdirectory, stack + (address,))
     return count
 
 

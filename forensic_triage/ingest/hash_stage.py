@@ -72,7 +72,7 @@ def hash_entry(access: EvidenceAccess, entry: FileEntry, handle=None) -> Hashed:
         # the streaming path costs as much as the hashing.
         try:
             data = access.read(entry, 0, entry.size, handle=handle)
-        except (IOError, OSError, RuntimeError, ValueError, EOFError):
+        except (OSError, RuntimeError, ValueError, EOFError):
             return hash_chunks(entry, access.chunks(entry, handle=handle))   # let the stream say how far it got
         error = None if len(data) == entry.size else f"short read: {len(data)} of {entry.size} bytes"
         return Hashed(hash_bytes(data).as_dict(), data[:HEAD_BYTES], error)
@@ -87,7 +87,7 @@ def hash_chunks(entry: FileEntry, chunks) -> Hashed:
             if len(head) < HEAD_BYTES:
                 head += data[: HEAD_BYTES - len(head)]
             hasher.update(data)
-    except (IOError, OSError, RuntimeError, ValueError, EOFError) as exc:
+    except (OSError, RuntimeError, ValueError, EOFError) as exc:
         # Like icat, keep what could be read: the hashes are of the bytes recovered, and the
         # read_error column and a warning row say the content is incomplete.
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -147,7 +147,7 @@ class _Walker:
                 continue
             try:
                 entries = obj.expand()
-            except (IOError, OSError, RuntimeError, ValueError) as exc:
+            except (OSError, RuntimeError, ValueError) as exc:
                 issues.append((index, obj.path, None, f"cannot read this entry's metadata: {exc}"))
                 continue
             for stream, entry in enumerate(entries):

@@ -121,7 +121,7 @@ class WorkerPool:
         self.crashes = 0
         self.timeouts = 0
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -153,5 +153,5 @@ class Extractor:
     siblings: ClassVar[Sequence[str]] = ()           # extra files it reads, e.g. "{name}-wal"
     time_limit: ClassVar[float] = 120.0              # seconds per source file
 
-    def extract(self, ctx: "Context", source: "Source") -> Iterator[Artifact | PluginWarning]:
+    def extract(self, ctx: Context, source: Source) -> Iterator[Artifact | PluginWarning]:
         raise NotImplementedError

@@ -94,7 +94,7 @@ class CaseStore:
 
     @classmethod
     def create(cls, case_dir: Path, *, case_number: str, examiner: str, agency: str | None = None,
-               title: str | None = None, region: str | None = None, display_tz: str | None = None) -> "CaseStore":
+               title: str | None = None, region: str | None = None, display_tz: str | None = None) -> CaseStore:
         case_dir = Path(case_dir)
         path = cls.store_path(case_dir)
         if path.exists():
@@ -116,7 +116,7 @@ class CaseStore:
         return store
 
     @classmethod
-    def open(cls, case_dir: Path) -> "CaseStore":
+    def open(cls, case_dir: Path) -> CaseStore:
         case_dir = Path(case_dir)
         path = cls.store_path(case_dir)
         if not path.exists():
