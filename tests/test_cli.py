@@ -113,3 +113,25 @@ class Crashy(Extractor):
     messages = [json.loads(line) for line in run_cli("artifacts", case, "--kind", "message", "--json").stdout.splitlines()]
     assert len(messages) == 4          # five .txt files (one deleted), one killed its worker
     assert run_cli("verify", case).returncode == 0
+
+
+def test_fat_times_do_not_depend_on_the_workstation_time_zone(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    image = small_fat_image(tmp_path / "disk.img", files=2)
+    listings = []
+    for zone in ("UTC", "Asia/Kolkata", "America/Los_Angeles"):
+        case = tmp_path / zone.replace("/", "-")
+        env = {**os.environ, "TZ": zone}
+        for args in (("case", "create", case, "--case-number", "1", "--examiner", "E"), ("add", case, image),
+                     ("ingest", case, "--jobs", "1")):
+            subprocess.run([sys.executable, "-m", "forensic_triage", "-q", *map(str, args)], env=env, check=True,
+                           capture_output=True)
+        out = subprocess.run([sys.executable, "-m", "forensic_triage", "files", str(case), "--json"], env=env,
+                             check=True, capture_output=True, text=True).stdout
+        listings.append({item["path"]: (item["mtime"], item["times_raw"]["encoding"])
+                         for item in map(json.loads, out.splitlines())})
+    assert listings[0] == listings[1] == listings[2]
+    assert listings[0]["dir0/file0000.txt"] == ("2025-06-01T12:00:00Z", "fat_wallclock_no_zone")

@@ -7,13 +7,13 @@ import time
 
 import pytsk3
 
+from forensic_triage.evidence.media import MediaReader, RawReader
+
 # The Sleuth Kit turns FAT's zone-less local times into epoch seconds with mktime(), i.e. in
 # the process's time zone. Pinning the process to UTC makes every listing independent of the
 # workstation's zone: FAT times are then recorded as the wall-clock written on the disk.
 os.environ["TZ"] = "UTC"
 time.tzset()
-
-from forensic_triage.evidence.media import MediaReader, RawReader
 
 FS_TYPE_NAMES = {
     pytsk3.TSK_FS_TYPE_NTFS: "NTFS",
