@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import pkgutil
 import re
 import sys
 from dataclasses import dataclass, field
@@ -88,12 +89,15 @@ def discover(*, use_entry_points: bool | None = None, plugin_dirs: list[Path] | 
             dist = point.dist.name if point.dist else "unknown"
             origin = "built-in" if dist == OWN_DISTRIBUTION else f"entry point ({dist})"
             try:
-                cls = point.load()
+                loaded = point.load()
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - any import failure is reported, the rest load
                 registry.problems.append(LoadProblem(origin=origin, spec=point.value,
                                                      message=f"import failed: {type(exc).__name__}: {exc}"))
                 continue
-            _admit(registry, cls, origin=origin, spec=point.value)
+            if inspect.ismodule(loaded):
+                _admit_module(registry, loaded, origin=origin, spec=point.value)
+            else:
+                _admit(registry, loaded, origin=origin, spec=point.value)
     folders = list(plugin_dirs or [])
     env_dir = os.environ.get("FORENSIC_TRIAGE_PLUGIN_DIR")
     if env_dir:
@@ -116,14 +120,37 @@ def _load_folder(registry: Registry, folder: Path) -> None:
             registry.problems.append(LoadProblem(origin="drop-in", spec=str(path),
                                                  message=f"import failed: {type(exc).__name__}: {exc}"))
             continue
-        found = [obj for obj in vars(module).values()
-                 if inspect.isclass(obj) and issubclass(obj, Extractor) and obj is not Extractor
-                 and obj.__module__ == module.__name__]
+        found = _extractors_in(module)
         if not found:
             registry.problems.append(LoadProblem(origin="drop-in", spec=str(path),
                                                  message="defines no Extractor subclass"))
         for cls in found:
             _admit(registry, cls, origin="drop-in", spec=f"file:{path.resolve()}:{cls.__name__}")
+
+
+def _admit_module(registry: Registry, module, *, origin: str, spec: str) -> None:
+    """A module entry point stands for every Extractor it defines; a package's, for every
+    Extractor in its modules (how the built-ins register: one module per artifact family)."""
+    modules = [module]
+    if hasattr(module, "__path__"):
+        for info in sorted(pkgutil.iter_modules(module.__path__), key=lambda item: item.name):
+            name = f"{module.__name__}.{info.name}"
+            try:
+                modules.append(importlib.import_module(name))
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - one broken module must not hide the others
+                registry.problems.append(LoadProblem(origin=origin, spec=name,
+                                                     message=f"import failed: {type(exc).__name__}: {exc}"))
+    found = [(each, cls) for each in modules for cls in _extractors_in(each)]
+    if not found:
+        registry.problems.append(LoadProblem(origin=origin, spec=spec, message="defines no Extractor subclass"))
+    for each, cls in found:
+        _admit(registry, cls, origin=origin, spec=f"{each.__name__}:{cls.__name__}")
+
+
+def _extractors_in(module) -> list[type[Extractor]]:
+    return [obj for obj in vars(module).values()
+            if inspect.isclass(obj) and issubclass(obj, Extractor) and obj is not Extractor
+            and obj.__module__ == module.__name__ and not inspect.isabstract(obj) and obj.name]
 
 
 def load_file_module(path: Path):

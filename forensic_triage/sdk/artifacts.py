@@ -80,12 +80,14 @@ class Message(Artifact):
     sender: str | None = None
     recipients: tuple[str, ...] = ()
     direction: str = UNKNOWN
+    service: str | None = None           # e.g. "SMS", "MMS", "iMessage", when one store holds several
     sent: TimeValue | None = None
     received: TimeValue | None = None
+    delivered: TimeValue | None = None
     read: TimeValue | None = None
     attachments: tuple[Attachment, ...] = ()
-    deleted: bool = False
-    recovered: bool = False
+    deleted: bool = False                # the store marks it deleted (e.g. iMessage deleted_messages)
+    recovered: bool = False              # rebuilt from freed pages or old WAL frames (see locator)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -136,7 +138,12 @@ class GeoPoint(Artifact):
     time: TimeValue | None = None
     camera_make: str | None = None
     camera_model: str | None = None
-    place_name: str | None = None
+    place_name: str | None = None        # nearest place from the offline gazetteer
+    country_code: str | None = None
+    time_zone: str | None = None         # IANA zone at the point (offline)
+    local_time: str | None = None        # `time` in that zone, ISO 8601 with offset
+    image_width: int | None = None
+    image_height: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -144,6 +151,8 @@ class Reservation(Artifact):
     kind: ClassVar[str] = "reservation"
     type: str                            # flight, lodging, train, bus, rental_car, event
     origin: str                          # json-ld, microdata, ics, pkpass, bcbp, app database, ...
+    name: str | None = None              # hotel, event, or trip name as booked
+    trip_number: str | None = None       # flight or train number, e.g. "LH 1234"
     reservation_number: str | None = None
     status: str | None = None            # confirmed, cancelled
     travellers: tuple[str, ...] = ()
@@ -152,6 +161,8 @@ class Reservation(Artifact):
     arrival: Place | None = None
     start: TimeValue | None = None
     end: TimeValue | None = None
+    start_time_zone: str | None = None   # IANA zone of the departure/check-in place, where known
+    end_time_zone: str | None = None
     booked: TimeValue | None = None
     seat: str | None = None
     ticket_token: str | None = None

@@ -158,6 +158,15 @@ class Context:
                 offset += len(data)
         return hasher.hexdigest()
 
+    # --- values ---------------------------------------------------------------------------------
+
+    def e164(self, raw: str | None) -> str | None:
+        """A phone number in E.164 form, with the case's --region for numbers without a
+        country code; None when ``raw`` is not a phone number."""
+        from forensic_triage.sdk.phones import to_e164
+
+        return to_e164(raw, self.region)
+
     # --- provenance and warnings ----------------------------------------------------------------
 
     @staticmethod

@@ -1,0 +1,27 @@
+"""Phone numbers to E.164 with the `phonenumbers` library, keeping the raw value alongside."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+def to_e164(raw: str | None, region: str | None = None) -> str | None:
+    """E.164 form of ``raw`` (e.g. "+447700900123"), using ``region`` (ISO 3166 alpha-2) for
+    numbers written without a country code; None when it is not a plausible phone number
+    (short codes, e-mail addresses, app handles)."""
+    if not raw:
+        return None
+    text = str(raw).strip()
+    if "@" in text:
+        # WhatsApp JIDs carry the number before the "@": 4917612345678@s.whatsapp.net
+        local, _, domain = text.partition("@")
+        if not domain.endswith(("whatsapp.net", "s.whatsapp.net")) or not local.isdigit():
+            return None
+        text = "+" + local
+    try:
+        number = phonenumbers.parse(text, (region or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
