@@ -22,6 +22,9 @@ def to_e164(raw: str | None, region: str | None = None) -> str | None:
         number = phonenumbers.parse(text, (region or "").upper() or None)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    # Valid numbers, and possible ones long enough not to be short codes (a number from a range
+    # the library's metadata does not know yet is still someone's number).
+    if not phonenumbers.is_valid_number(number) and not (
+            phonenumbers.is_possible_number(number) and len(str(number.national_number)) >= 7):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
