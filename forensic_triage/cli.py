@@ -313,6 +313,19 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
                f"forensic-triage verify {directory / 'case'} --image")
 
 
+def _add_module_commands() -> None:
+    import importlib
+    import pkgutil
+
+    from forensic_triage import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda item: item.name):
+        cli.add_command(importlib.import_module(f"{commands.__name__}.{info.name}").command)
+
+
+_add_module_commands()
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="forensic-triage", standalone_mode=False)
