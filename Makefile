@@ -18,8 +18,9 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet .
 	@touch $@
 
-$(STAMP_TEST): $(BIN)/python pyproject.toml
+$(STAMP_TEST): $(BIN)/python pyproject.toml examples/ft-plugin-pigeonpost/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet ./examples/ft-plugin-pigeonpost
 	@rm -f $(STAMP_RUN)
 	@touch $@
 

@@ -114,6 +114,8 @@ def _load_folder(registry: Registry, folder: Path) -> None:
         registry.problems.append(LoadProblem(origin="drop-in", spec=str(folder), message="plugin folder not found"))
         return
     for path in sorted(folder.glob("*.py")):
+        if path.name.startswith(("test_", "_")) or path.name == "conftest.py":
+            continue   # an author's tests and helpers may sit beside the plugins
         try:
             module = load_file_module(path)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken drop-in file must not stop the others
@@ -191,7 +193,9 @@ def check_plugin(cls: object) -> list[str]:
     problems = []
     if not isinstance(cls.name, str) or not _NAME.fullmatch(cls.name or ""):
         problems.append(f"name {cls.name!r} must be lower-case letters, digits, '.', '_' or '-'")
-    if not isinstance(cls.version, str) or not _VERSION.fullmatch(cls.version or ""):
+    if not cls.version:
+        problems.append("version is missing: set e.g. version = \"1.0.0\" (it is recorded with every artifact)")
+    elif not isinstance(cls.version, str) or not _VERSION.fullmatch(cls.version):
         problems.append(f"version {cls.version!r} must be a version string such as '1.0.0'")
     problems += _check_api(cls.api_version)
     if cls.extract is Extractor.extract:
@@ -212,14 +216,17 @@ def check_plugin(cls: object) -> list[str]:
                 if key in seen:
                     problems.append(f"glob {select.glob!r} repeats {seen[key]!r}"
                                     + (" (differs only in case)" if seen[key] != select.glob else ""))
-                seen[key] = select.glob
+                else:
+                    seen[key] = select.glob
     kinds = cls.kinds if isinstance(cls.kinds, (list, tuple)) else None
     if not kinds:
         problems.append("kinds must list the artifact kinds the plugin yields")
     else:
         for kind in kinds:
             if not (inspect.isclass(kind) and issubclass(kind, Artifact) and KINDS.get(kind.kind) is kind):
-                problems.append(f"kinds holds {kind!r}, which is not an artifact kind")
+                label = getattr(kind, "__name__", repr(kind))
+                problems.append(f"kinds holds {label}, which is not an artifact kind "
+                                f"(use the kinds in forensic_triage.sdk: {', '.join(sorted(KINDS))})")
     if not isinstance(cls.time_limit, (int, float)) or cls.time_limit <= 0:
         problems.append("time_limit must be a positive number of seconds")
     return problems

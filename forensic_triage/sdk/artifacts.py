@@ -24,6 +24,8 @@ UNKNOWN = "unknown"
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Attachment:
+    """A file sent with a message: what the store says about it, and where it is in the evidence."""
+
     name: str | None = None
     mime_type: str | None = None
     size: int | None = None
@@ -33,6 +35,8 @@ class Attachment:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Place:
+    """A place in a reservation: airport, station, hotel, pick-up desk."""
+
     name: str | None = None
     code: str | None = None          # IATA airport code, station code, ...
     address: str | None = None
@@ -42,6 +46,8 @@ class Place:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TableInfo:
+    """One table of an SQLite database: name, columns, row count."""
+
     name: str
     columns: tuple[str, ...] = ()
     rows: int | None = None          # None when the table could not be counted
@@ -71,6 +77,8 @@ class Artifact:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Message(Artifact):
+    """One chat, SMS/MMS, e-mail-like or app message."""
+
     kind: ClassVar[str] = "message"
     app: str
     body: str | None = None
@@ -92,6 +100,8 @@ class Message(Artifact):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Call(Artifact):
+    """One voice or video call, including missed and rejected ones."""
+
     kind: ClassVar[str] = "call"
     app: str
     parties: tuple[str, ...] = ()
@@ -106,6 +116,8 @@ class Call(Artifact):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Contact(Artifact):
+    """One entry of an address book or an app's contact list."""
+
     kind: ClassVar[str] = "contact"
     app: str
     display_name: str | None = None
@@ -119,6 +131,8 @@ class Contact(Artifact):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Account(Artifact):
+    """An account of the device owner in an app (who "me" is in that app's store)."""
+
     kind: ClassVar[str] = "account"
     app: str
     identifier: str
@@ -129,6 +143,8 @@ class Account(Artifact):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class GeoPoint(Artifact):
+    """A position on Earth with its time and where it came from (photo EXIF, video, app)."""
+
     kind: ClassVar[str] = "geo_point"
     latitude: float
     longitude: float
@@ -148,6 +164,8 @@ class GeoPoint(Artifact):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Reservation(Artifact):
+    """A booking: flight, lodging, train, bus, rental car or event, from any source."""
+
     kind: ClassVar[str] = "reservation"
     type: str                            # flight, lodging, train, bus, rental_car, event
     origin: str                          # json-ld, microdata, ics, pkpass, bcbp, app database, ...

@@ -28,6 +28,9 @@ _MAX = datetime(2200, 1, 1, tzinfo=timezone.utc)
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TimeValue:
+    """A time as UTC (ISO 8601, "Z") with the raw value it was decoded from, its encoding, and a
+    status that says why ``utc`` is None when it is."""
+
     utc: str | None             # ISO 8601 with "Z", microsecond precision where the source has it
     raw: str | None             # the value as stored, as text (so big integers survive JSON)
     encoding: str               # unix_s, unix_ms, unix_us, unix_ns, cocoa_s, cocoa_ns, webkit_us, filetime, iso8601, ...

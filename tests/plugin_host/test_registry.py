@@ -289,7 +289,7 @@ def test_check_plugin_rejects_non_extractors(obj):
     ({"name": "Upper"}, "name 'Upper' must be"),
     ({"name": "has space"}, "name 'has space' must be"),
     ({"name": ".leading"}, "name '.leading' must be"),
-    ({"version": ""}, "version '' must be"),
+    ({"version": ""}, "version is missing"),
     ({"version": 1}, "version 1 must be"),
     ({"version": "v1"}, "version 'v1' must be"),
     ({"api_version": "2.0"}, "major versions differ"),

@@ -1,0 +1,1 @@
+"""PigeonPost: the plugin guide's tutorial plugin as a separately installable package."""
