@@ -22,10 +22,11 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 
-def _store(case_dir: Path):
+def _store(case_dir: Path, write: str | None = None):
+    """The case store; ``write`` names a command that changes the case (it takes the lock)."""
     from forensic_triage.store.case_store import CaseStore
 
-    return CaseStore.open(case_dir)
+    return CaseStore.open(case_dir, write=write)
 
 
 def _echo_json(obj) -> None:
@@ -123,7 +124,7 @@ def add(ctx: click.Context, case_dir: Path, path: Path, exhibit_id: str | None, 
     acquisition (folder, zip, tar). Hashes it in one read and records it in the custody log."""
     from forensic_triage.evidence.add import add_evidence
 
-    store = _store(case_dir)
+    store = _store(case_dir, write="add")
     row = drive(add_evidence(store, path, exhibit_id=exhibit_id, description=description,
                              received_from=received_from, received_at=received_at), quiet=ctx.obj["quiet"])
     click.echo(f"Added exhibit {row['exhibit_id']} ({row['container']}, {row['media_size']} bytes)")
@@ -152,7 +153,7 @@ def ingest(ctx: click.Context, case_dir: Path, evidence_keys: tuple[str, ...], p
     """List and hash every file of the evidence, then run the plugins. Resumable."""
     from forensic_triage.ingest.run import ingest as run_ingest
 
-    store = _store(case_dir)
+    store = _store(case_dir, write="ingest")
     names = [name.strip() for name in plugin_names.split(",") if name.strip()] if plugin_names else None
     summary = drive(run_ingest(store, evidence_keys=list(evidence_keys) or None, plugin_names=names,
                                no_plugins=no_plugins, jobs=jobs, plugin_dirs=ctx.obj["plugin_dirs"]),
@@ -250,7 +251,7 @@ def verify(ctx: click.Context, case_dir: Path, image: bool, as_json: bool) -> No
     """Recompute the custody chain and every digest; exit 1 naming the first thing that does not hold."""
     from forensic_triage.verify import describe, verify_case
 
-    store = _store(case_dir)
+    store = _store(case_dir, write="verify")
     report = drive(verify_case(store, image=image), quiet=ctx.obj["quiet"] or as_json)
     if as_json:
         _echo_json({"ok": report.ok, "checks": [check.__dict__ for check in report.checks]})

@@ -70,11 +70,12 @@ def chain_seal(previous: str, digests: Iterable[str]) -> str:
 
 
 class CaseStore:
-    def __init__(self, case_dir: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, case_dir: Path, conn: sqlite3.Connection, lock: _WriteLock | None = None) -> None:
         self.case_dir = case_dir
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._next_ids: dict[str, int] = {}
+        self._lock = lock
 
     # --- opening and creating -------------------------------------------------------------------
 
@@ -87,7 +88,9 @@ class CaseStore:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: every commit (custody entries included) is on disk before the command goes on,
+        # so a power cut loses at most the transaction in flight.
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
         return conn
@@ -103,9 +106,13 @@ class CaseStore:
             raise CaseError(f"{case_dir} exists and is not a folder")
         if case_dir.exists() and any(case_dir.iterdir()):
             raise CaseError(f"{case_dir} is not empty: choose a new folder for the case")
-        case_dir.mkdir(parents=True, exist_ok=True)
+        # Private to the examiner: the store will hold victims' names and messages.
+        case_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        case_dir.chmod(0o700)
+        lock = _WriteLock.take(case_dir, "case create")
         conn = cls._connect(path)
-        store = cls(case_dir, conn)
+        path.chmod(0o600)
+        store = cls(case_dir, conn, lock)
         schema.migrate(conn)
         info = {"case_uuid": str(uuid.uuid4()), "case_number": case_number, "examiner": examiner,
                 "agency": agency, "title": title, "region": region, "display_tz": display_tz,
@@ -116,19 +123,31 @@ class CaseStore:
         return store
 
     @classmethod
-    def open(cls, case_dir: Path) -> CaseStore:
+    def open(cls, case_dir: Path, *, write: str | None = None) -> CaseStore:
+        """Open a case. ``write`` names the command when it will change the case: it takes the
+        case's write lock, so a second writing process gets a clear error, never a mixed store.
+        Readers need no lock (SQLite's WAL gives them a consistent view)."""
         case_dir = Path(case_dir)
         path = cls.store_path(case_dir)
         if not path.exists():
             raise CaseError(f"no case in {case_dir} (expected {STORE_NAME}); create one with `case create`")
+        lock = _WriteLock.take(case_dir, write) if write else None
         try:
             conn = cls._connect(path)
             conn.execute("SELECT 1 FROM sqlite_master").fetchall()
         except sqlite3.DatabaseError as exc:
+            if lock:
+                lock.release()
             raise CaseError(f"{path} is not a readable case store: {exc}") from None
-        store = cls(case_dir, conn)
-        if schema.schema_version(conn) == 0:
+        store = cls(case_dir, conn, lock)
+        version = schema.schema_version(conn)
+        if version == 0:
+            store.close()
             raise CaseError(f"{path} is not a forensic-triage case store")
+        if version < schema.SCHEMA_VERSION and lock is None:
+            store.close()
+            raise CaseError(f"this case needs its store upgraded (schema {version} to {schema.SCHEMA_VERSION}): "
+                            f"run a command that changes it first, e.g. `forensic-triage verify {case_dir}`")
         applied = schema.migrate(conn)
         if applied:
             with store.transaction():
@@ -137,11 +156,16 @@ class CaseStore:
 
     def close(self) -> None:
         self.conn.close()
+        if self._lock:
+            self._lock.release()
+            self._lock = None
 
     # --- writing --------------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        if self._lock is None:
+            raise CaseError("this case was opened for reading only")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -286,6 +310,39 @@ class CaseStore:
             "evidence_id": evidence_id, "file_id": file_id, "volume_idx": volume_idx, "path": path,
             "plugin": plugin, "code": code, "message": message, "context": dumps(context or {}),
             "created_utc": utc_now()}])[0]
+
+
+class _WriteLock:
+    """An advisory lock on CASE_DIR/.write-lock, held while a command changes the case. The
+    operating system drops it when the process ends, even by kill -9."""
+
+    def __init__(self, handle) -> None:
+        self._handle = handle
+
+    @classmethod
+    def take(cls, case_dir: Path, command: str) -> _WriteLock:
+        import fcntl
+
+        path = Path(case_dir) / ".write-lock"
+        handle = open(path, "a+")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise CaseError(f"the case is open in another process ({holder}): wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}: {command}")
+        handle.flush()
+        return cls(handle)
+
+    def release(self) -> None:
+        import fcntl
+
+        fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+        self._handle.close()
 
 
 def _os_user() -> str:
