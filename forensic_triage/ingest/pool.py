@@ -47,6 +47,9 @@ def _worker_main(conn: Connection, initializer: Callable[..., Any] | None, inita
                  handler: Callable[[Any], Any]) -> None:
     global _CONN
     _CONN = conn
+    from forensic_triage.store.case_store import forget_inherited_locks
+
+    forget_inherited_locks()
     if initializer is not None:
         initializer(*initargs)
     while True:

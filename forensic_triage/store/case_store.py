@@ -336,13 +336,28 @@ class _WriteLock:
         handle.truncate()
         handle.write(f"pid {os.getpid()}: {command}")
         handle.flush()
-        return cls(handle)
+        lock = cls(handle)
+        _HELD.append(lock)
+        return lock
 
     def release(self) -> None:
         import fcntl
 
+        if self in _HELD:
+            _HELD.remove(self)
         fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
         self._handle.close()
+
+
+_HELD: list[_WriteLock] = []
+
+
+def forget_inherited_locks() -> None:
+    """In a forked worker: close the inherited copies of the parent's lock files (closing a copy
+    leaves the parent's lock in place, but a worker outliving its parent no longer holds it)."""
+    for lock in _HELD:
+        lock._handle.close()
+    _HELD.clear()
 
 
 def _os_user() -> str:
