@@ -328,6 +328,9 @@ _add_module_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
+    from forensic_triage import netguard
+
+    netguard.install()
     try:
         cli.main(args=argv, prog_name="forensic-triage", standalone_mode=False)
     except click.exceptions.Abort:

@@ -244,7 +244,7 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
                 jobs: int) -> Work:
     evidence = store.evidence(evidence_id)[0]
     case = store.case_info()
-    counters = {"scanned": 0, "runs": 0, "artifacts": 0, "warnings": 0}
+    counters = {"scanned": 0, "runs": 0, "artifacts": 0, "warnings": 0, "network_refused": []}
     if not plugins:
         return counters
     total = store.count("files", "WHERE evidence_id = ? AND sha256 IS NOT NULL", (evidence_id,))
@@ -270,6 +270,8 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
             counters["runs"] += len(results)
             counters["artifacts"] += artifacts
             counters["warnings"] += warnings
+            counters["network_refused"] += [f"{result.plugin} on {task.source.path}" for result in results
+                                            if any(w.code == "network.refused" for w in result.warnings)]
             yield Progress(stage=STAGE, done=counters["scanned"], total=total, unit="files",
                            files=counters["scanned"], warnings=counters["warnings"],
                            detail=task.source.path)

@@ -44,12 +44,15 @@ def emit(note: Any, *, deadline: float | None = None) -> None:
 
 
 def _worker_main(conn: Connection, initializer: Callable[..., Any] | None, initargs: tuple,
-                 handler: Callable[[Any], Any]) -> None:
+                 handler: Callable[[Any], Any], guard: bool = False) -> None:
     global _CONN
     _CONN = conn
+    from forensic_triage import netguard
     from forensic_triage.store.case_store import forget_inherited_locks
 
     forget_inherited_locks()
+    if guard:
+        netguard.install()   # a spawned worker starts without the parent's audit hook
     if initializer is not None:
         initializer(*initargs)
     while True:
@@ -69,7 +72,10 @@ class _Worker:
     def __init__(self, context, initializer, initargs, handler) -> None:
         parent, child = context.Pipe(duplex=True)
         self.conn = parent
-        self.process = context.Process(target=_worker_main, args=(child, initializer, initargs, handler),
+        from forensic_triage import netguard
+
+        self.process = context.Process(target=_worker_main,
+                                       args=(child, initializer, initargs, handler, netguard.installed()),
                                        daemon=True)
         self.process.start()
         child.close()

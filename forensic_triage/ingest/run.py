@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from forensic_triage import netguard
 from forensic_triage.errors import EvidenceError
 from forensic_triage.evidence.access import EvidenceLocation
 from forensic_triage.evidence.detect import ContainerSpec
@@ -60,6 +61,21 @@ def _listing_complete(store: CaseStore, evidence_id: int) -> bool:
     return False
 
 
+def _drop_in_hashes(plugins) -> dict[str, str]:
+    """SHA-256 of each drop-in plugin file used, so a changed plugin shows in the custody log."""
+    import hashlib
+
+    hashes = {}
+    for info in plugins:
+        if info.origin == "drop-in" and info.spec.startswith("file:"):
+            path = Path(info.spec[len("file:"):].rpartition(":")[0])
+            try:
+                hashes[info.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as exc:
+                hashes[info.name] = f"unreadable: {exc.strerror or exc}"
+    return hashes
+
+
 def _check_same_readers(store: CaseStore, evidence: dict[str, Any]) -> None:
     """A listing is resumed by walking again from the start, so it must be the same walk."""
     for (details,) in store.conn.execute("SELECT details FROM custody WHERE action = 'ingest.start' ORDER BY seq"):
@@ -100,6 +116,7 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
             store.append_custody("ingest.start", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
                                                   "jobs": jobs, "files_already_stored": already,
                                                   "listing_complete": complete, "plugins": versions,
+                                                  "drop_in_plugins": _drop_in_hashes(plugins),
                                                   "libraries": library_versions()}, plugin_versions=versions)
         if complete:
             files = {"files": already, "bytes": 0, "warnings": 0, "skipped": "listing already complete"}
@@ -112,6 +129,13 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
         counts = {"files": store.count("files", "WHERE evidence_id = ?", (evidence["id"],)),
                   "artifacts": store.count("artifacts", "WHERE evidence_id = ?", (evidence["id"],)),
                   "warnings": store.count("warnings", "WHERE evidence_id = ?", (evidence["id"],))}
+        refused = results.get("network_refused", []) + list(netguard.refused) if isinstance(results, dict) else []
+        if refused:
+            with store.transaction():
+                store.append_custody("network.refused", {"evidence_id": evidence["id"], "attempts": refused[:100],
+                                                         "count": len(refused)})
+            yield Notice(message=f"{len(refused)} network access attempt(s) refused and logged: {refused[0]}")
+            netguard.refused.clear()
         with store.transaction():
             store.append_custody("ingest.finish", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
                                                    "plugin_runs_this_run": results,

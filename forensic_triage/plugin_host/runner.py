@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from forensic_triage.netguard import NetworkRefused
 from forensic_triage.sdk.artifacts import ArtifactTypeError, locator_data, to_data, validate
 from forensic_triage.sdk.context import Context, Source
 from forensic_triage.sdk.extractor import Extractor, PluginWarning
@@ -133,6 +134,9 @@ def execute(plugin: Extractor, ctx: Context, source: Source, *, limit: float | N
     except sqlite3.DatabaseError as exc:
         status = ERROR
         warnings.append(Problem(code="plugin.sqlite_error", message=f"{cls.name}: SQLite error: {exc}"))
+    except NetworkRefused as exc:
+        status = ERROR
+        warnings.append(Problem(code="network.refused", message=f"{cls.name} tried the network: {exc}"))
     except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a warning row, the run goes on
         status = ERROR
         warnings.append(Problem(code="plugin.error", message=f"{cls.name} raised {type(exc).__name__}: {exc}",

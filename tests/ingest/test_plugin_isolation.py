@@ -102,3 +102,45 @@ def test_a_file_that_kills_the_reader_costs_only_its_own_row(tmp_path, monkeypat
     warnings = [json.loads(line) for line in run_cli("warnings", case, "--json").stdout.splitlines()]
     assert any("crashed" in item["message"] and "SIGKILL" in item["message"] for item in warnings)
     assert run_cli("verify", case).returncode == 0
+
+
+PHONE_HOME = '''
+import socket
+from forensic_triage.sdk import Extractor, Select, Message
+
+class PhoneHome(Extractor):
+    name = "test.phone_home"
+    version = "0.1.0"
+    selects = [Select(glob="dir0/*.txt")]
+    kinds = [Message]
+
+    def extract(self, ctx, source):
+        yield Message(app="leak", body="before")
+        socket.create_connection(("192.0.2.1", 443), timeout=1)    # TEST-NET-1: never routable
+        yield Message(app="leak", body="after")
+'''
+
+
+def test_network_access_is_refused_and_logged(tmp_path):
+    plugins, case = _case(tmp_path, {"phone_home.py": PHONE_HOME})
+    result = run_cli("--plugin-dir", plugins, "ingest", case, "--plugins", "test.phone_home", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert "network access attempt(s) refused and logged" in result.stderr
+    warnings = [json.loads(line) for line in run_cli("warnings", case, "--json").stdout.splitlines()]
+    refused = [item for item in warnings if item["code"] == "network.refused"]
+    assert refused and all("192.0.2.1" in item["message"] for item in refused)
+    custody = [json.loads(line) for line in run_cli("custody", case, "--json").stdout.splitlines()]
+    assert any(entry["action"] == "network.refused" for entry in custody)
+    bodies = [json.loads(line)["data"]["body"] for line in run_cli("artifacts", case, "--json").stdout.splitlines()]
+    assert "before" in bodies and "after" not in bodies
+    assert run_cli("verify", case).returncode == 0
+
+
+def test_drop_in_plugins_are_hashed_into_custody(tmp_path):
+    plugins, case = _case(tmp_path, {"counter.py": COUNTER})
+    run_cli("--plugin-dir", plugins, "ingest", case, "--jobs", "1")
+    (plugins / "counter.py").write_text(COUNTER.replace('version = "2.0.1"', 'version = "2.0.2"'))
+    run_cli("--plugin-dir", plugins, "ingest", case, "--jobs", "1")
+    starts = [json.loads(line) for line in run_cli("custody", case, "--json").stdout.splitlines()]
+    hashes = [entry["details"]["drop_in_plugins"]["test.counter"] for entry in starts if entry["action"] == "ingest.start"]
+    assert len(hashes) == 2 and hashes[0] != hashes[1] and all(len(value) == 64 for value in hashes)
