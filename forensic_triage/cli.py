@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -327,6 +328,13 @@ def _add_module_commands() -> None:
 _add_module_commands()
 
 
+def _disk_full(exc: BaseException) -> bool:
+    import errno
+
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in str(exc) \
+        or "SQLITE_FULL" in str(exc)
+
+
 def main(argv: list[str] | None = None) -> None:
     from forensic_triage import netguard
 
@@ -345,6 +353,15 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("\ninterrupted: nothing half-stored; run the same command again (ingest resumes)", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if _disk_full(exc):
+            click.echo("error: the disk holding the case is full: nothing half-stored; free some space and run "
+                       "the same command again (ingest resumes where it stopped)", err=True)
+            sys.exit(2)
+        if os.environ.get("FORENSIC_TRIAGE_DEBUG"):
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - no traceback for users; a bug still says what it is
         if os.environ.get("FORENSIC_TRIAGE_DEBUG"):
             raise

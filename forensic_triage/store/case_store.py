@@ -169,11 +169,14 @@ class CaseStore:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (e.g. a full disk); a second
+            # rollback would hide the error that matters.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             self._next_ids.clear()
             raise
-        self.conn.execute("COMMIT")
 
     def _next_id(self, table: str) -> int:
         if table not in self._next_ids:
