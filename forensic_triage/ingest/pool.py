@@ -23,6 +23,24 @@ TIMEOUT = "timeout"    # the task ran past its deadline and the process was kill
 
 
 NOTE = "note"
+DEFAULT_WORKER_MEMORY_MB = 4096
+
+
+def _limit_memory() -> None:
+    """Cap a worker's address space, so a plugin or a crafted file that asks for 50 GB gets a
+    MemoryError (a warning row) instead of taking the workstation down. FORENSIC_TRIAGE_WORKER_MEMORY_MB
+    changes the cap; 0 removes it."""
+    import os
+    import resource
+
+    megabytes = int(os.environ.get("FORENSIC_TRIAGE_WORKER_MEMORY_MB", DEFAULT_WORKER_MEMORY_MB))
+    if megabytes <= 0:
+        return
+    limit = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +71,7 @@ def _worker_main(conn: Connection, initializer: Callable[..., Any] | None, inita
     forget_inherited_locks()
     if guard:
         netguard.install()   # a spawned worker starts without the parent's audit hook
+    _limit_memory()
     if initializer is not None:
         initializer(*initargs)
     while True:

@@ -144,3 +144,27 @@ def test_drop_in_plugins_are_hashed_into_custody(tmp_path):
     starts = [json.loads(line) for line in run_cli("custody", case, "--json").stdout.splitlines()]
     hashes = [entry["details"]["drop_in_plugins"]["test.counter"] for entry in starts if entry["action"] == "ingest.start"]
     assert len(hashes) == 2 and hashes[0] != hashes[1] and all(len(value) == 64 for value in hashes)
+
+
+GREEDY = '''
+from forensic_triage.sdk import Extractor, Select, Message
+
+class Greedy(Extractor):
+    name = "test.greedy"
+    version = "0.1.0"
+    selects = [Select(glob="dir2/*.txt")]
+    kinds = [Message]
+
+    def extract(self, ctx, source):
+        hoard = bytearray(50 * 1024 ** 3)         # 50 GB: refused by the worker's memory cap
+        yield Message(app="greedy", body=str(len(hoard)))
+'''
+
+
+def test_a_plugin_that_asks_for_too_much_memory_gets_a_warning(tmp_path):
+    plugins, case = _case(tmp_path, {"greedy.py": GREEDY, "counter.py": COUNTER})
+    result = run_cli("--plugin-dir", plugins, "ingest", case, "--jobs", "1", "--plugins", "test.greedy,test.counter")
+    assert result.returncode == 0, result.stderr
+    warnings = [json.loads(line) for line in run_cli("warnings", case, "--json").stdout.splitlines()]
+    assert any(item["plugin"] == "test.greedy" and "MemoryError" in item["message"] for item in warnings)
+    assert len(run_cli("artifacts", case, "--kind", "message").stdout.splitlines()) == 7   # counter ran everywhere
