@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from forensic_triage.store.case_store import CaseStore
 
 STAGE = "plugins"
 PAGE = 2000
+COMMIT_SECONDS = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -261,12 +263,28 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
             (_task, outcome), = single.run([task])
         return _collect(task, outcome, by_name, rerun)
 
+    pending: list[tuple[PluginTask, list[RunResult]]] = []
+    last_commit = time.monotonic()
+
+    def flush() -> None:
+        # One transaction per second or so, sealed by a custody checkpoint (see hash_stage).
+        with store.transaction():
+            for done_task, done_results in pending:
+                write_results(store, evidence_id, done_task, done_results)
+            store.append_custody("ingest.checkpoint", {"evidence_id": evidence_id, "stage": "plugins",
+                                                       "runs_so_far": counters["runs"]})
+        pending.clear()
+
     with WorkerPool(jobs, run_task, initializer=init_worker, initargs=(setup,)) as pool:
         tasks = _tasks(store, evidence_id, evidence["exhibit_id"], plugins, counters)
         for task, outcome in pool.run(tasks):
             results = _collect(task, outcome, by_name, rerun)
-            with store.transaction():
-                artifacts, warnings = write_results(store, evidence_id, task, results)
+            pending.append((task, results))
+            artifacts = sum(len(result.artifacts) for result in results)
+            warnings = sum(len(result.warnings) for result in results)
+            if time.monotonic() - last_commit >= COMMIT_SECONDS:
+                flush()
+                last_commit = time.monotonic()
             counters["runs"] += len(results)
             counters["artifacts"] += artifacts
             counters["warnings"] += warnings
@@ -275,6 +293,8 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
             yield Progress(stage=STAGE, done=counters["scanned"], total=total, unit="files",
                            files=counters["scanned"], warnings=counters["warnings"],
                            detail=task.source.path)
+    if pending:
+        flush()
     if counters["runs"]:
         yield Progress(stage=STAGE, done=total, total=total, unit="files", files=total,
                        warnings=counters["warnings"])

@@ -95,3 +95,22 @@ def test_kill_9_then_resume_gives_identical_rows(reference, tmp_path, stage):
     assert _snapshot(case) == (files, artifacts)
     verified = run_cli("verify", case)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.4, 1.1, 2.3])
+def test_killed_at_a_random_moment_the_store_verifies_and_resumes(reference, tmp_path, delay):
+    """Power-loss stand-in: SIGKILL the whole process group after `delay` seconds, whatever it is
+    doing; every committed row is sealed, so `verify` passes before any resume."""
+    image, (files, artifacts) = reference
+    case = _new_case(tmp_path, "random-kill", image)
+    process = subprocess.Popen([sys.executable, "-m", "forensic_triage", "-q", "ingest", str(case), "--jobs", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(delay)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    verified = run_cli("verify", case)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert run_cli("ingest", case, "--jobs", "2").returncode == 0
+    assert _snapshot(case) == (files, artifacts)
