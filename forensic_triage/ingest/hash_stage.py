@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,12 +22,15 @@ from forensic_triage.evidence.entries import FileEntry, Name
 from forensic_triage.evidence.walk_tsk import WalkIssue
 from forensic_triage.hashing import EMPTY, MultiHasher, hash_bytes
 from forensic_triage.ingest.file_rows import FILE_COLUMNS, HEAD_BYTES, file_values
-from forensic_triage.ingest.pool import OK, WorkerPool
+from forensic_triage.ingest.pool import OK, WorkerPool, emit
 from forensic_triage.progress import Progress, Work
 from forensic_triage.store.case_store import CaseStore
 
 CHUNK_NAMES = 256
 SMALL_FILE = 1 << 20
+CHUNK_DEADLINE = float(os.environ.get("FORENSIC_TRIAGE_CHUNK_DEADLINE", 300))
+LARGE_FILE = 256 << 20
+SLOWEST_READ = 5 << 20     # bytes per second a sound but slow disk still delivers
 COMMIT_SECONDS = 1.0
 STAGE = "hashing files"
 
@@ -130,6 +132,9 @@ class _Walker:
         return self._next
 
     def chunk(self, chunk: Chunk) -> ChunkResult:
+        # A crafted file system can send a reader into an endless loop: the supervisor kills a
+        # worker that spends longer than this on a chunk (large files extend it as they come).
+        emit(None, deadline=CHUNK_DEADLINE)
         rows: list[tuple] = []
         issues: list[tuple[int, str, str | None, str]] = []
         end = None
@@ -151,6 +156,8 @@ class _Walker:
                 issues.append((index, obj.path, None, f"cannot read this entry's metadata: {exc}"))
                 continue
             for stream, entry in enumerate(entries):
+                if entry.content and entry.size > LARGE_FILE:
+                    emit(None, deadline=CHUNK_DEADLINE + entry.size / SLOWEST_READ)
                 rows.append(row_tuple(self.evidence_id, index, stream, entry,
                                       hash_entry(self.access, entry, obj.handle)))
         return ChunkResult(rows, issues, end)
@@ -183,19 +190,43 @@ def count_names(location: EvidenceLocation) -> int:
         access.close()
 
 
-class _Counter(threading.Thread):
-    """Counts the names in the background, only so the progress bar has a total and an ETA."""
+def _count_into(conn, location: EvidenceLocation) -> None:
+    try:
+        conn.send(count_names(location))
+    except Exception:  # noqa: BLE001 - the count only feeds the ETA; the workers meet and record the failure
+        conn.send(None)
+
+
+class _Counter:
+    """Counts the names in a process of its own, only so the progress bar has a total and an
+    ETA: a reader stuck in a crafted file system must not freeze the process writing the case."""
 
     def __init__(self, location: EvidenceLocation) -> None:
-        super().__init__(name="count-names", daemon=True)
-        self.location = location
-        self.total: int | None = None
+        import multiprocessing
 
-    def run(self) -> None:
-        try:
-            self.total = count_names(self.location)
-        except Exception:  # noqa: BLE001 - the count only feeds the ETA; the workers meet and record the failure
-            self.total = None
+        from forensic_triage.ingest.pool import _start_method
+
+        context = multiprocessing.get_context(_start_method())
+        self._conn, child = context.Pipe(duplex=False)
+        self._process = context.Process(target=_count_into, args=(child, location), daemon=True)
+        self._process.start()
+        child.close()
+        self._total: int | None = None
+
+    @property
+    def total(self) -> int | None:
+        if self._total is None and self._conn.poll():
+            try:
+                self._total = self._conn.recv()
+            except (EOFError, OSError):
+                self._total = None
+        return self._total
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=5)
+        self._conn.close()
 
 
 def resume_point(store: CaseStore, evidence_id: int, chunk_names: int) -> int:
@@ -221,7 +252,6 @@ def hash_files(store: CaseStore, evidence_id: int, location: EvidenceLocation, j
         pool = WorkerPool(jobs, hash_chunk, initializer=init_worker, initargs=(location, evidence_id),
                           max_buffered=64)
         counter = _Counter(location)
-        counter.start()
         results = _hash_parallel(pool, location, evidence_id, start, chunk_names)
     done = start
     indexed = False
@@ -238,6 +268,8 @@ def hash_files(store: CaseStore, evidence_id: int, location: EvidenceLocation, j
         yield Progress(stage=STAGE, done=done, total=total, unit="files", files=writer.rows, bytes=writer.bytes,
                        warnings=writer.warnings)
     writer.flush()
+    if counter is not None:
+        counter.stop()
     store.ensure_file_indexes()
     return {"names": done, "rows": writer.rows, "bytes": writer.bytes, "warnings": writer.warnings,
             "resumed_at_name": start}

@@ -56,7 +56,8 @@ _CONN: Connection | None = None
 
 def emit(note: Any, *, deadline: float | None = None) -> None:
     """From inside a task: send a note to the supervisor now (so it survives a later crash),
-    and optionally restart the task's deadline at ``deadline`` seconds from now."""
+    and optionally restart the task's deadline at ``deadline`` seconds from now (a note of
+    None only moves the deadline)."""
     if _CONN is not None:
         _CONN.send((NOTE, (note, deadline)))
 
@@ -211,7 +212,8 @@ class WorkerPool:
                         status, payload = worker.conn.recv()
                         if status == NOTE:
                             note, seconds = payload
-                            worker.notes.append(note)
+                            if note is not None:
+                                worker.notes.append(note)
                             if seconds is not None:
                                 worker.deadline = time.monotonic() + seconds
                             continue

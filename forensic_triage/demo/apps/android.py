@@ -387,7 +387,7 @@ def build_contacts2(path: Path, contacts: Sequence[AndroidContact] = (), *, call
         if person.nickname:
             rows.append((MIME_NICKNAME, person.nickname, "1", None))
         for protocol, handle in person.im:
-            rows.append((MIME_IM, handle, "3", None, str(protocol)))
+            rows.append((MIME_IM, handle, "3", None, None, str(protocol)))   # data5 = protocol
         for row in rows:
             _data_row(conn, mimetype(row[0]), raw_id, *row[1:])
         if person.whatsapp_jid:
