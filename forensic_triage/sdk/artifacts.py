@@ -274,34 +274,105 @@ def _check_fields(obj: Any, where: str) -> None:
         _check(getattr(obj, field.name), hints[field.name], f"{where}.{field.name}")
 
 
+# --- fast paths -----------------------------------------------------------------------------------
+# A plugin can yield millions of artifacts; checking and converting each through typing
+# introspection would cost more than parsing the app's database. Each class gets, once, a
+# compiled checker per field; the slow, detailed _check above only runs to explain a failure.
+
+_SIMPLE = {str: str, int: int, float: float, bool: bool}
+_CHECKERS: dict[type, tuple[tuple[str, Any], ...]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _compile(annotation: Any):
+    """A predicate that says whether a value fits ``annotation`` (no messages)."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [option for option in typing.get_args(annotation) if option is not type(None)]
+        if len(options) == 1:        # the common "X | None"
+            inner = _compile(options[0])
+            return lambda value: value is None or inner(value)
+        compiled = [_compile(option) for option in typing.get_args(annotation)]
+        return lambda value: any(option(value) for option in compiled)
+    if annotation is type(None):
+        return lambda value: value is None
+    if origin is tuple:
+        item = _compile(typing.get_args(annotation)[0])
+
+        def check_tuple(value) -> bool:
+            if type(value) is not tuple:
+                return False
+            for each in value:
+                if not item(each):
+                    return False
+            return True
+        return check_tuple
+    if annotation is float:
+        return lambda value: (type(value) is float and value == value and value not in (_INF, -_INF)) \
+            or type(value) is int
+    if annotation in (str, int, bool):
+        return lambda value, wanted=annotation: type(value) is wanted
+    if annotation in VALUE_TYPES:
+        return lambda value, wanted=annotation: type(value) is wanted and _fields_ok(value)
+    return lambda value, wanted=annotation: isinstance(value, wanted)
+
+
+_INF = float("inf")
+
+
+def _checkers(cls: type) -> tuple[tuple[str, Any], ...]:
+    found = _CHECKERS.get(cls)
+    if found is None:
+        hints = _hints(cls)
+        found = _CHECKERS[cls] = tuple((field.name, _compile(hints[field.name])) for field in dataclasses.fields(cls))
+    return found
+
+
+def _fields_ok(obj: Any) -> bool:
+    for name, check in _checkers(type(obj)):
+        if not check(getattr(obj, name)):
+            return False
+    return True
+
+
 def validate(obj: object) -> Artifact:
     """Raise ArtifactTypeError unless ``obj`` is a registered artifact kind with well-typed fields."""
     cls = type(obj)
     if not isinstance(obj, Artifact) or KINDS.get(cls.kind) is not cls:
         raise ArtifactTypeError(f"yielded {cls.__module__}.{cls.__qualname__}, which is not an artifact kind")
-    _check_fields(obj, cls.kind)
+    if not _fields_ok(obj):
+        _check_fields(obj, cls.kind)       # says which field and why
+        raise ArtifactTypeError(f"{cls.kind}: a field does not fit its type")
     return obj
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple(field.name for field in dataclasses.fields(cls) if field.name != "locator")
+    return found
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SIMPLE or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    return {name: _plain(getattr(value, name)) for name in _names(kind)}
 
 
 def to_data(obj: Artifact) -> dict[str, Any]:
     """Plain JSON-able fields of an artifact (tuples become lists), without its locator."""
-    data = _plain(dataclasses.asdict(obj))
-    data.pop("locator", None)
-    return data
+    return {name: _plain(getattr(obj, name)) for name in _names(type(obj))}
 
 
 def locator_data(locator: Locator | None) -> dict[str, Any]:
     if locator is None:
         return {}
-    return {key: value for key, value in dataclasses.asdict(locator).items() if value is not None}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
+    return {name: value for name in _names(Locator) if (value := getattr(locator, name)) is not None}
 
 
 def field_names(kind: str) -> list[str]:
