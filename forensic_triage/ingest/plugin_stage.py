@@ -23,12 +23,13 @@ from forensic_triage.evidence.entries import FileEntry
 from forensic_triage.ingest.file_rows import entry_from_row
 from forensic_triage.ingest.pool import OK, TIMEOUT, WorkerPool, emit
 from forensic_triage.plugin_host.registry import PluginInfo, load_spec
-from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, RunResult, execute,
+from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, Produced, RunResult, execute,
                                                 read_schema)
 from forensic_triage.progress import Progress, Work
 from forensic_triage.sdk.context import Context, Source
 from forensic_triage.sdk.extractor import SQLITE_MAGIC
-from forensic_triage.store.case_store import CaseStore
+from forensic_triage.store.case_store import CaseStore, digest_values
+from forensic_triage.store.schema import COLUMNS
 
 STAGE = "plugins"
 PAGE = 2000
@@ -46,6 +47,7 @@ class PluginTask:
 
 @dataclass(frozen=True, kw_only=True)
 class WorkerSetup:
+    evidence_id: int
     location: EvidenceLocation
     specs: dict[str, str]          # plugin name -> spec
     region: str | None
@@ -90,9 +92,28 @@ def run_task(task: PluginTask) -> None:
                 if not _selected(plugin, task.source, schema):
                     emit({"result": RunResult(plugin=name, version=plugin.version, status=NOT_SELECTED)})
                     continue
-            emit({"result": execute(plugin, ctx, task.source)})
+            sink = _Sink(task, setup.evidence_id, name, plugin.version)
+            emit({"result": execute(plugin, ctx, task.source, sink=sink)})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _Sink:
+    """Turns a plugin's artifacts into finished rows (provenance, digest, row digest: all the
+    work the writer would otherwise do) and sends them on in batches as they come."""
+
+    def __init__(self, task: PluginTask, evidence_id: int, plugin: str, version: str) -> None:
+        self.task, self.evidence_id, self.plugin, self.version = task, evidence_id, plugin, version
+
+    def __call__(self, produced: list[Produced]) -> None:
+        rows = []
+        for item in produced:
+            stamped = provenance(self.task.source, self.task.entry.partition_offset, self.plugin, self.version,
+                                 item.locator)
+            values = (item.kind, self.task.file_id, self.evidence_id, self.plugin, self.version, dumps(item.data),
+                      dumps(stamped), artifact_digest(item.kind, item.data, stamped))
+            rows.append(values + (digest_values("artifacts", values),))
+        emit({"rows": rows})
 
 
 def hard_deadline(time_limit: float) -> float:
@@ -194,29 +215,79 @@ def artifact_digest(kind: str, data: dict[str, Any], stamped: dict[str, Any]) ->
     return digest({"kind": kind, "data": data, "provenance": stamped})
 
 
-def write_results(store: CaseStore, evidence_id: int, task: PluginTask, results: list[RunResult]) -> tuple[int, int]:
-    """Store one file's plugin results (call inside a transaction)."""
-    artifacts = warnings = 0
-    for result in results:
-        rows = []
-        for produced in result.artifacts:
-            stamped = provenance(task.source, task.entry.partition_offset, result.plugin, result.version,
-                                 produced.locator)
-            rows.append({"kind": produced.kind, "file_id": task.file_id, "evidence_id": evidence_id,
-                         "plugin": result.plugin, "plugin_version": result.version, "data": dumps(produced.data),
-                         "provenance": dumps(stamped),
-                         "digest": artifact_digest(produced.kind, produced.data, stamped)})
-        store.insert("artifacts", rows)
-        for problem in result.warnings:
-            store.add_warning(code=problem.code, message=problem.message, evidence_id=evidence_id,
-                              file_id=task.file_id, volume_idx=task.entry.volume_index, path=task.source.path,
-                              plugin=result.plugin, context={"locator": problem.locator, **problem.context})
-        store.insert("plugin_runs", [{"file_id": task.file_id, "plugin": result.plugin,
-                                      "plugin_version": result.version, "status": result.status,
-                                      "artifacts": len(rows), "warnings": len(result.warnings)}])
-        artifacts += len(rows)
-        warnings += len(result.warnings)
-    return artifacts, warnings
+ARTIFACT_COLUMNS = tuple(column for column in COLUMNS["artifacts"] if column != "id")
+
+
+class _Writer:
+    """Writes plugin results in file order. Rows a worker streams out arrive while other files
+    are still running, so they wait in artifact_staging until their file's turn; then they move
+    into artifacts with consecutive ids, next to the file's plugin_runs rows, in the same
+    transaction. Commits come about once a second, always between files, each sealed by a
+    custody checkpoint: a killed run leaves no artifact without its plugin_runs row."""
+
+    def __init__(self, store: CaseStore, evidence_id: int, counters: dict) -> None:
+        self.store, self.evidence_id, self.counters = store, evidence_id, counters
+        self.ords: dict[int, int] = {}
+        self.last_commit = time.monotonic()
+        self.open = False
+        self._begin()
+        store.conn.execute("DELETE FROM artifact_staging")   # left by an interrupted run
+
+    def _begin(self) -> None:
+        self.store.conn.execute("BEGIN IMMEDIATE")
+        self.open = True
+
+    def stage(self, task_index: int, rows: list[tuple]) -> None:
+        start = self.ords.get(task_index, 0)
+        self.store.conn.executemany(
+            f"INSERT INTO artifact_staging (task, ord, {', '.join(ARTIFACT_COLUMNS)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(ARTIFACT_COLUMNS))})",
+            [(task_index, start + offset) + row for offset, row in enumerate(rows)])
+        self.ords[task_index] = start + len(rows)
+
+    def finish(self, task_index: int, task: PluginTask, results: list[RunResult]) -> tuple[int, int]:
+        store = self.store
+        staged = self.ords.pop(task_index, 0)
+        if staged:
+            first = store._next_id("artifacts")
+            store.conn.execute(
+                f"INSERT INTO artifacts (id, {', '.join(ARTIFACT_COLUMNS)}) "
+                f"SELECT ? + ord, {', '.join(ARTIFACT_COLUMNS)} FROM artifact_staging WHERE task = ? ORDER BY ord",
+                (first, task_index))
+            store.conn.execute("DELETE FROM artifact_staging WHERE task = ?", (task_index,))
+            store._next_ids["artifacts"] = first + staged
+        warnings = 0
+        for result in results:
+            for problem in result.warnings:
+                store.add_warning(code=problem.code, message=problem.message, evidence_id=self.evidence_id,
+                                  file_id=task.file_id, volume_idx=task.entry.volume_index, path=task.source.path,
+                                  plugin=result.plugin, context={"locator": problem.locator, **problem.context})
+            store.insert("plugin_runs", [{"file_id": task.file_id, "plugin": result.plugin,
+                                          "plugin_version": result.version, "status": result.status,
+                                          "artifacts": result.count, "warnings": len(result.warnings)}])
+            warnings += len(result.warnings)
+        if time.monotonic() - self.last_commit >= COMMIT_SECONDS:
+            self.commit()
+        return staged, warnings
+
+    def commit(self) -> None:
+        if not self.open:
+            return
+        self.store.append_custody("ingest.checkpoint", {"evidence_id": self.evidence_id, "stage": "plugins",
+                                                        "runs_so_far": self.counters["runs"]})
+        self.store.conn.execute("COMMIT")
+        self.open = False
+        self.last_commit = time.monotonic()
+        self._begin()
+
+    def close(self, *, commit: bool) -> None:
+        if not self.open:
+            return
+        if commit:
+            self.store.conn.execute("DELETE FROM artifact_staging")
+            self.commit()
+        self.store.conn.execute("ROLLBACK" if self.store.conn.in_transaction else "SELECT 1")
+        self.open = False
 
 
 def _collect(task: PluginTask, outcome, plugins: dict[str, PluginInfo], jobs_left) -> list[RunResult]:
@@ -252,49 +323,50 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
     total = store.count("files", "WHERE evidence_id = ? AND sha256 IS NOT NULL", (evidence_id,))
     scratch_root = store.case_dir / "scratch" / "plugins"
     scratch_root.mkdir(parents=True, exist_ok=True)
-    setup = WorkerSetup(location=location, specs={info.name: info.spec for info in plugins},
+    setup = WorkerSetup(evidence_id=evidence_id, location=location, specs={info.name: info.spec for info in plugins},
                         region=case.get("region"), display_tz=case.get("display_tz"),
                         scratch_root=str(scratch_root))
     by_name = {info.name: info for info in plugins}
 
-    def rerun(task: PluginTask) -> list[RunResult]:
-        # The plugins a dead worker never reached get a worker of their own.
-        with WorkerPool(1, run_task, initializer=init_worker, initargs=(setup,)) as single:
-            (_task, outcome), = single.run([task])
-        return _collect(task, outcome, by_name, rerun)
+    writer = _Writer(store, evidence_id, counters)
 
-    pending: list[tuple[PluginTask, list[RunResult]]] = []
-    last_commit = time.monotonic()
+    def staging(task_index: int):
+        def on_note(_index, _task, note) -> bool:
+            if "rows" in note:
+                writer.stage(task_index, note["rows"])
+                return True
+            return False
+        return on_note
 
-    def flush() -> None:
-        # One transaction per second or so, sealed by a custody checkpoint (see hash_stage).
-        with store.transaction():
-            for done_task, done_results in pending:
-                write_results(store, evidence_id, done_task, done_results)
-            store.append_custody("ingest.checkpoint", {"evidence_id": evidence_id, "stage": "plugins",
-                                                       "runs_so_far": counters["runs"]})
-        pending.clear()
+    def rerun(task_index: int):
+        def again(task: PluginTask) -> list[RunResult]:
+            # The plugins a dead worker never reached get a worker of their own.
+            with WorkerPool(1, run_task, initializer=init_worker, initargs=(setup,)) as single:
+                (_task, outcome), = single.run([task], on_note=staging(task_index))
+            return _collect(task, outcome, by_name, again)
+        return again
 
-    with WorkerPool(jobs, run_task, initializer=init_worker, initargs=(setup,)) as pool:
-        tasks = _tasks(store, evidence_id, evidence["exhibit_id"], plugins, counters)
-        for task, outcome in pool.run(tasks):
-            results = _collect(task, outcome, by_name, rerun)
-            pending.append((task, results))
-            artifacts = sum(len(result.artifacts) for result in results)
-            warnings = sum(len(result.warnings) for result in results)
-            if time.monotonic() - last_commit >= COMMIT_SECONDS:
-                flush()
-                last_commit = time.monotonic()
-            counters["runs"] += len(results)
-            counters["artifacts"] += artifacts
-            counters["warnings"] += warnings
-            counters["network_refused"] += [f"{result.plugin} on {task.source.path}" for result in results
-                                            if any(w.code == "network.refused" for w in result.warnings)]
-            yield Progress(stage=STAGE, done=counters["scanned"], total=total, unit="files",
-                           files=counters["scanned"], warnings=counters["warnings"],
-                           detail=task.source.path)
-    if pending:
-        flush()
+    def on_note(task_index, task, note) -> bool:
+        return staging(task_index)(task_index, task, note)
+
+    completed = False
+    try:
+        with WorkerPool(jobs, run_task, initializer=init_worker, initargs=(setup,)) as pool:
+            tasks = _tasks(store, evidence_id, evidence["exhibit_id"], plugins, counters)
+            for task_index, (task, outcome) in enumerate(pool.run(tasks, on_note=on_note)):
+                results = _collect(task, outcome, by_name, rerun(task_index))
+                artifacts, warnings = writer.finish(task_index, task, results)
+                counters["runs"] += len(results)
+                counters["artifacts"] += artifacts
+                counters["warnings"] += warnings
+                counters["network_refused"] += [f"{result.plugin} on {task.source.path}" for result in results
+                                                if any(w.code == "network.refused" for w in result.warnings)]
+                yield Progress(stage=STAGE, done=counters["scanned"], total=total, unit="files",
+                               files=counters["scanned"], warnings=counters["warnings"],
+                               detail=task.source.path)
+        completed = True
+    finally:
+        writer.close(commit=completed)
     if counters["runs"]:
         yield Progress(stage=STAGE, done=total, total=total, unit="files", files=total,
                        warnings=counters["warnings"])

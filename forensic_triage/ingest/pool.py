@@ -161,9 +161,11 @@ class WorkerPool:
             worker.stop(kill=worker.task_index is not None)
         self._workers = []
 
-    def run(self, tasks: Iterable[Any], deadline: Callable[[Any], float | None] = lambda task: None
-            ) -> Iterator[tuple[Any, Outcome]]:
-        """Yield (task, outcome) in the order the tasks were given."""
+    def run(self, tasks: Iterable[Any], deadline: Callable[[Any], float | None] = lambda task: None,
+            on_note: Callable[[int, Any, Any], bool] | None = None) -> Iterator[tuple[Any, Outcome]]:
+        """Yield (task, outcome) in the order the tasks were given. ``on_note(index, task, note)``
+        sees each note as it arrives and returns True when it has dealt with it (the note is then
+        not kept for the outcome: how large streamed results stay out of memory)."""
         pending = iter(tasks)
         exhausted = False
         issued: dict[int, Any] = {}
@@ -212,7 +214,9 @@ class WorkerPool:
                         status, payload = worker.conn.recv()
                         if status == NOTE:
                             note, seconds = payload
-                            if note is not None:
+                            taken = note is not None and on_note is not None and on_note(
+                                worker.task_index, issued[worker.task_index], note)
+                            if note is not None and not taken:
                                 worker.notes.append(note)
                             if seconds is not None:
                                 worker.deadline = time.monotonic() + seconds

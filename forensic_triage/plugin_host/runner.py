@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +20,9 @@ from forensic_triage.sdk.artifacts import ArtifactTypeError, locator_data, to_da
 from forensic_triage.sdk.context import Context, Source
 from forensic_triage.sdk.extractor import Extractor, PluginWarning
 
-MAX_OUTPUT = 1_000_000   # artifacts from one plugin on one file; more is a runaway plugin
+MIN_OUTPUT_CAP = 200_000   # artifacts one plugin may yield from one file, at least ...
+BYTES_PER_ARTIFACT = 16    # ... or one per 16 bytes of the file: more is a runaway plugin
+SINK_BATCH = 2000
 
 OK = "ok"
 ERROR = "error"
@@ -49,9 +51,10 @@ class RunResult:
     plugin: str
     version: str
     status: str
-    artifacts: tuple[Produced, ...] = ()
+    artifacts: tuple[Produced, ...] = ()     # those not already handed to a sink
     warnings: tuple[Problem, ...] = ()
     seconds: float = 0.0
+    count: int = 0                           # all artifacts produced, sunk or not
 
 
 class PluginTimeout(BaseException):
@@ -98,10 +101,15 @@ def _plain(value: Any) -> Any:
     return repr(value)
 
 
-def execute(plugin: Extractor, ctx: Context, source: Source, *, limit: float | None = None) -> RunResult:
-    """Run ``plugin.extract`` to the end and turn everything it does into records."""
+def execute(plugin: Extractor, ctx: Context, source: Source, *, limit: float | None = None,
+            sink: Callable[[list[Produced]], None] | None = None) -> RunResult:
+    """Run ``plugin.extract`` to the end and turn everything it does into records. With a
+    ``sink``, artifacts are handed over in batches as they come (bounded memory for a
+    database of millions of rows) and the result keeps only the count."""
     cls = type(plugin)
     artifacts: list[Produced] = []
+    produced = 0
+    cap = max(MIN_OUTPUT_CAP, source.size // BYTES_PER_ARTIFACT)
     warnings: list[Problem] = []
     status = OK
     started = time.monotonic()
@@ -121,16 +129,21 @@ def execute(plugin: Extractor, ctx: Context, source: Source, *, limit: float | N
                     warnings.append(Problem(code="plugin.wrong_type", message=f"item {index} rejected: {exc}"))
                     continue
                 artifacts.append(Produced(kind=item.kind, data=to_data(item), locator=locator_data(item.locator)))
-                if len(artifacts) >= MAX_OUTPUT:
+                produced += 1
+                if sink is not None and len(artifacts) >= SINK_BATCH:
+                    sink(artifacts)
+                    artifacts = []
+                if produced >= cap:
                     status = TOO_MUCH
                     warnings.append(Problem(code="plugin.output_limit",
-                                            message=f"stopped after {MAX_OUTPUT} artifacts from one file"))
+                                            message=f"stopped after {produced} artifacts from a file of "
+                                                    f"{source.size} bytes: a runaway plugin"))
                     break
     except PluginTimeout:
         status = TIMEOUT
         warnings.append(Problem(code="plugin.timeout",
                                 message=f"{cls.name} ran past its time limit of {limit or cls.time_limit:g} s; "
-                                        f"kept the {len(artifacts)} artifacts yielded before"))
+                                        f"kept the {produced} artifacts yielded before"))
     except sqlite3.DatabaseError as exc:
         status = ERROR
         warnings.append(Problem(code="plugin.sqlite_error", message=f"{cls.name}: SQLite error: {exc}"))
@@ -143,7 +156,10 @@ def execute(plugin: Extractor, ctx: Context, source: Source, *, limit: float | N
                                 context={"traceback": traceback.format_exc(limit=12)}))
     finally:
         ctx.close()
-    return RunResult(plugin=cls.name, version=cls.version, status=status, artifacts=tuple(artifacts),
+    if sink is not None and artifacts:
+        sink(artifacts)
+        artifacts = []
+    return RunResult(plugin=cls.name, version=cls.version, status=status, artifacts=tuple(artifacts), count=produced,
                      warnings=tuple(warnings), seconds=time.monotonic() - started)
 
 

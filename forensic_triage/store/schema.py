@@ -109,6 +109,24 @@ CREATE TABLE artifacts (
 CREATE INDEX artifacts_kind ON artifacts(kind);
 CREATE INDEX artifacts_file ON artifacts(file_id);
 
+-- Rows a plugin streams out of a large file wait here until their file's turn comes, so
+-- artifact ids follow the file order whatever order the workers finish in. Scratch: emptied
+-- at the start of every plugin stage, never sealed.
+CREATE TABLE artifact_staging (
+    task INTEGER NOT NULL,
+    ord INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    file_id INTEGER,
+    evidence_id INTEGER,
+    plugin TEXT NOT NULL,
+    plugin_version TEXT NOT NULL,
+    data TEXT NOT NULL,
+    provenance TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    row_digest TEXT NOT NULL,
+    PRIMARY KEY (task, ord)
+);
+
 CREATE TABLE plugin_runs (
     id INTEGER PRIMARY KEY,
     file_id INTEGER NOT NULL REFERENCES files(id),

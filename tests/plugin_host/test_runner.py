@@ -314,7 +314,8 @@ class Floods(Base):
 
 
 def test_output_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "MAX_OUTPUT", 3)
+    monkeypatch.setattr(runner, "MIN_OUTPUT_CAP", 3)
+    monkeypatch.setattr(runner, "BYTES_PER_ARTIFACT", 10 ** 9)
     result = run(tmp_path, Floods)
     assert result.status == runner.TOO_MUCH
     assert [item.data["body"] for item in result.artifacts] == ["0", "1", "2"]
