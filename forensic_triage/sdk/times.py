@@ -6,8 +6,9 @@ that cannot be placed on the UTC time line says why instead of guessing.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 # Status values: the reason a time is missing matters in court ("the app did not record it"
 # is not the same as "the bytes were damaged").
@@ -51,6 +52,12 @@ def format_utc(moment: datetime) -> str:
     return text + "Z"
 
 
+_EPOCH_OFFSETS = {epoch: int((epoch - _UNIX).total_seconds()) for epoch in (_UNIX, _COCOA, _WIN)}
+_MIN_S = int((_MIN - _UNIX).total_seconds())
+_MAX_S = int((_MAX - _UNIX).total_seconds())
+_SECOND_TEXT: dict[int, str] = {}
+
+
 def _raw_text(raw: object) -> str | None:
     if raw is None:
         return None
@@ -82,17 +89,27 @@ def _from_epoch(raw: object, encoding: str, epoch: datetime, divisor: int) -> Ti
         return TimeValue(utc=None, raw=_raw_text(raw), encoding=encoding, status=ABSENT)
     if isinstance(number, float) and number != number:  # NaN
         return TimeValue(utc=None, raw=_raw_text(raw), encoding=encoding, status=UNPARSABLE)
+    # Integer arithmetic on seconds since 1970 and a cached text per second: a plugin decodes
+    # millions of these, and datetime + strftime would cost more than reading the row.
     try:
         if isinstance(number, int):
             whole, rest = divmod(number, divisor)
-            moment = epoch + timedelta(seconds=whole, microseconds=rest * 1_000_000 // divisor)
+            micro = rest * 1_000_000 // divisor
         else:
-            moment = epoch + timedelta(microseconds=round(number * 1_000_000 / divisor))
+            whole, micro = divmod(round(number * 1_000_000 / divisor), 1_000_000)
     except (OverflowError, ValueError):
         return TimeValue(utc=None, raw=_raw_text(raw), encoding=encoding, status=UNPARSABLE)
-    if not _MIN <= moment < _MAX:
+    seconds = whole + _EPOCH_OFFSETS[epoch]
+    if not _MIN_S <= seconds < _MAX_S:
         return TimeValue(utc=None, raw=_raw_text(raw), encoding=encoding, status=UNPARSABLE)
-    return TimeValue(utc=format_utc(moment), raw=_raw_text(raw), encoding=encoding)
+    text = _SECOND_TEXT.get(seconds)
+    if text is None:
+        text = "%04d-%02d-%02dT%02d:%02d:%02d" % time.gmtime(seconds)[:6]
+        if len(_SECOND_TEXT) >= 100_000:
+            _SECOND_TEXT.clear()
+        _SECOND_TEXT[seconds] = text
+    utc = f"{text}.{micro:06d}Z" if micro else text + "Z"
+    return TimeValue(utc=utc, raw=_raw_text(raw), encoding=encoding)
 
 
 def unix_s(raw: object) -> TimeValue:
