@@ -81,8 +81,12 @@ def run_on_file(extractor: type[Extractor] | Extractor, path: Path, *, region: s
     path = Path(path)
     source, read_at = _local_source(path, evidence="TEST", name=as_path)
     siblings = {}
+    wanted = {pattern.format(name=path.name, stem=path.stem) for pattern in cls.siblings}
     for candidate in sorted(path.parent.iterdir()):
-        if candidate != path and candidate.name.startswith(path.name) and candidate.is_file():
+        if candidate == path or not candidate.is_file():
+            continue
+        if candidate.name in wanted or candidate.name in (path.name + "-wal", path.name + "-shm",
+                                                          path.name + "-journal"):
             sibling, sibling_read = _local_source(candidate, evidence="TEST")
             siblings[candidate.name] = (sibling, sibling_read)
     plugin = extractor() if isinstance(extractor, type) else extractor

@@ -82,6 +82,7 @@ class Message(Artifact):
     kind: ClassVar[str] = "message"
     app: str
     body: str | None = None
+    subject: str | None = None
     account: str | None = None
     thread_id: str | None = None
     thread_name: str | None = None
@@ -111,6 +112,7 @@ class Call(Artifact):
     duration_s: float | None = None
     video: bool = False
     missed: bool | None = None
+    attachments: tuple[Attachment, ...] = ()  # voicemail audio, call recordings
     deleted: bool = False
 
 
@@ -160,6 +162,7 @@ class GeoPoint(Artifact):
     local_time: str | None = None        # `time` in that zone, ISO 8601 with offset
     image_width: int | None = None
     image_height: int | None = None
+    media_path: str | None = None        # the photo or video a database row describes, in the evidence
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -160,7 +160,7 @@ def test_call_history(run_extractor, tmp_path):
     assert phone == {"app": "Phone", "parties": [MIKE], "account": None, "direction": "outgoing",
                      "start": {"utc": "2026-03-01T09:30:00Z", "raw": str(T0_COCOA), "encoding": "cocoa_s",
                                "status": "ok"},
-                     "duration_s": 42.5, "video": False, "missed": False, "deleted": False}
+                     "duration_s": 42.5, "video": False, "missed": False, "attachments": [], "deleted": False}
     assert (missed["direction"], missed["missed"], missed["parties"]) == ("incoming", True, [LENA])
     assert (facetime["app"], facetime["video"], facetime["parties"]) == ("FaceTime", True, ["lena.vos@example.org"])
     assert (group["app"], group["video"], group["parties"]) == ("FaceTime", False, [MIKE, LENA, "+447700900555"])

@@ -222,7 +222,7 @@ def test_calls(run_extractor, tmp_path):
     assert first == {"app": "WhatsApp", "parties": [MIKE], "account": OWNER, "direction": "incoming",
                      "start": {"utc": "2026-03-01T09:30:00Z", "raw": str(T0_COCOA), "encoding": "cocoa_s",
                                "status": "ok"},
-                     "duration_s": 65.5, "video": False, "missed": False, "deleted": False}
+                     "duration_s": 65.5, "video": False, "missed": False, "attachments": [], "deleted": False}
     assert (second["direction"], second["video"], second["parties"], second["duration_s"]) == \
         ("outgoing", True, [LENA], 12.25)
     assert (third["direction"], third["missed"]) == ("incoming", True)
