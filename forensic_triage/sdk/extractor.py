@@ -12,7 +12,7 @@ from forensic_triage.sdk.artifacts import Artifact, Locator
 if TYPE_CHECKING:
     from forensic_triage.sdk.context import Context, Source
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"
 HEAD_BYTES = 64          # magic must lie in the first HEAD_BYTES bytes (the host keeps them per file)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

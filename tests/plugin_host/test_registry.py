@@ -11,7 +11,7 @@ import pytest
 from forensic_triage.plugin_host import registry as reg
 from forensic_triage.plugin_host.registry import (PluginInfo, Registry, check_plugin, discover, load_file_module,
                                                   load_spec)
-from forensic_triage.sdk import Extractor, Message, Select
+from forensic_triage.sdk import API_VERSION, Extractor, Message, Select
 
 GOOD = '''
 from forensic_triage.sdk import Extractor, Message, Select
@@ -129,7 +129,7 @@ def test_drop_in_folder(drop_in):
     good = registry.plugins["test.good"]
     assert good.origin == "drop-in"
     assert good.version == "1.2.3"
-    assert good.api_version == "1.0"
+    assert good.api_version == API_VERSION
     assert good.spec == f"file:{(drop_in / 'a_good.py').resolve()}:GoodPlugin"
     assert good.kinds == ("message",)
     assert good.selects == (Select(glob="**/*.good"),)

@@ -208,7 +208,7 @@ def test_plugin_warning_defaults():
 
 
 def test_extractor_defaults():
-    assert Extractor.api_version == API_VERSION == "1.0"
+    assert Extractor.api_version == API_VERSION == "1.1"
     assert Extractor.time_limit > 0
     with pytest.raises(NotImplementedError):
         Extractor().extract(None, None)  # type: ignore[arg-type]
