@@ -147,7 +147,7 @@ def test_drop_in_folder(drop_in):
     bad = by_file["c_bad_fields.py"].message
     assert "name 'Bad Name' must be lower-case letters" in bad
     assert "version 'one' must be a version string" in bad
-    assert "built for plugin API 2.0, this host offers 1.0 (major versions differ)" in bad
+    assert "built for plugin API 2.0, this host offers 1.1 (major versions differ)" in bad
     assert "kinds must list the artifact kinds" in bad
     assert "glob '**/*.db' repeats '**/*.DB' (differs only in case)" in bad
     assert "time_limit must be a positive number" in bad
@@ -294,7 +294,7 @@ def test_check_plugin_rejects_non_extractors(obj):
     ({"version": "v1"}, "version 'v1' must be"),
     ({"api_version": "2.0"}, "major versions differ"),
     ({"api_version": "0.9"}, "major versions differ"),
-    ({"api_version": "1.1"}, "built for plugin API 1.1, newer than this host's 1.0"),
+    ({"api_version": "1.2"}, "built for plugin API 1.2, newer than this host's 1.1"),
     ({"api_version": "one"}, "api_version 'one' is not MAJOR.MINOR"),
     ({"api_version": None}, "api_version None is not MAJOR.MINOR"),
     ({"selects": []}, "selects must be a non-empty list of Select"),
