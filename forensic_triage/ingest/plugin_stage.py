@@ -8,6 +8,7 @@ in one transaction, recording a plugin_runs row per pair so a resumed ingest ski
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -27,6 +28,7 @@ from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, Produced,
                                                 read_schema)
 from forensic_triage.progress import Progress, Work
 from forensic_triage.sdk.context import Context, Source
+from forensic_triage.sdk.times import TimeValue
 from forensic_triage.sdk.extractor import SQLITE_MAGIC
 from forensic_triage.store.case_store import CaseStore, digest_values
 from forensic_triage.store.schema import COLUMNS
@@ -152,8 +154,15 @@ def _candidates(plugins: list[PluginInfo], path: str, head: bytes) -> list[str]:
 
 
 def _source(row, exhibit_id: str) -> Source:
+    mtime = None
+    if row["mtime"]:
+        raw = json.loads(row["times_raw"] or "{}")
+        seconds = raw.get("mtime")
+        mtime = TimeValue(utc=row["mtime"], raw=f"{seconds[0]}.{seconds[1]:09d}" if seconds else None,
+                          encoding=raw.get("encoding", "unix"))
     return Source(path=row["path"], name=row["name"], size=row["size"], sha256=row["sha256"],
-                  deleted=bool(row["deleted"]), inode=row["inode"], evidence=exhibit_id, head=bytes(row["head"] or b""))
+                  deleted=bool(row["deleted"]), inode=row["inode"], evidence=exhibit_id, head=bytes(row["head"] or b""),
+                  mtime=mtime)
 
 
 def _siblings(store: CaseStore, evidence_id: int, row, plugins: list[PluginInfo], names: list[str],

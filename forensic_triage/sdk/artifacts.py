@@ -189,6 +189,7 @@ class Reservation(Artifact):
     ticket_token: str | None = None
     price: str | None = None
     currency: str | None = None
+    url: str | None = None               # the page a browser-history intent or a mail link points at
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from forensic_triage.sdk.artifacts import Locator
 from forensic_triage.sdk.extractor import PluginWarning
-from forensic_triage.sdk.times import TimeDecoders
+from forensic_triage.sdk.times import TimeDecoders, TimeValue
 
 ReadAt = Callable[[int, int], bytes]
 
@@ -30,6 +30,7 @@ class Source:
     inode: str | None = None
     evidence: str | None = None    # exhibit id
     head: bytes = b""
+    mtime: TimeValue | None = None  # the file's modification time as the file system records it
 
 
 class SourceFile(io.RawIOBase):
