@@ -9,7 +9,7 @@ SCHEMA_VERSION = 1
 # Tables whose rows are never changed or removed once written. Each row carries a row_digest
 # (BLAKE3 over its canonical form) and is sealed by custody entries, whose chained seals bind
 # the rows' order and ids.
-SEALED_TABLES = ("case_info", "evidence", "volumes", "files", "artifacts", "plugin_runs", "warnings")
+SEALED_TABLES = ("case_info", "evidence", "volumes", "files", "artifacts", "plugin_runs", "warnings", "tags")
 APPEND_ONLY = SEALED_TABLES + ("custody",)
 
 _DDL_V1 = """
@@ -153,6 +153,22 @@ CREATE TABLE warnings (
     row_digest TEXT NOT NULL
 );
 CREATE INDEX warnings_evidence ON warnings(evidence_id);
+
+-- Examiner tags and notes on artifacts, files and identities. Append-only like everything
+-- else: removing a tag appends a row with removed = 1; the latest row per (target, label) wins.
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL,       -- artifact, file, identity
+    target_id TEXT NOT NULL,
+    label TEXT NOT NULL,             -- e.g. "relevant", "victim", "suspect"
+    victim INTEGER NOT NULL,
+    note TEXT,
+    removed INTEGER NOT NULL,
+    examiner TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    row_digest TEXT NOT NULL
+);
+CREATE INDEX tags_target ON tags(target_kind, target_id);
 
 CREATE TABLE custody (
     seq INTEGER PRIMARY KEY,
