@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from forensic_triage.canonical import digest, dumps
+import blake3
+
+from forensic_triage.canonical import dumps
 from forensic_triage.evidence.access import EvidenceAccess, EvidenceLocation
 from forensic_triage.evidence.entries import FileEntry
 from forensic_triage.ingest.file_rows import entry_from_row
@@ -109,11 +111,12 @@ class _Sink:
 
     def __call__(self, produced: list[Produced]) -> None:
         rows = []
+        source, offset = self.task.source, self.task.entry.partition_offset
         for item in produced:
-            stamped = provenance(self.task.source, self.task.entry.partition_offset, self.plugin, self.version,
-                                 item.locator)
-            values = (item.kind, self.task.file_id, self.evidence_id, self.plugin, self.version, dumps(item.data),
-                      dumps(stamped), artifact_digest(item.kind, item.data, stamped))
+            data_json = dumps(item.data)
+            provenance_json = dumps(provenance(source, offset, self.plugin, self.version, item.locator))
+            values = (item.kind, self.task.file_id, self.evidence_id, self.plugin, self.version, data_json,
+                      provenance_json, artifact_digest_of_json(item.kind, data_json, provenance_json))
             rows.append(values + (digest_values("artifacts", values),))
         emit({"rows": rows})
 
@@ -221,7 +224,15 @@ def provenance(source: Source, partition_offset: int | None, plugin: str, versio
 
 
 def artifact_digest(kind: str, data: dict[str, Any], stamped: dict[str, Any]) -> str:
-    return digest({"kind": kind, "data": data, "provenance": stamped})
+    """BLAKE3 over the canonical JSON of {"data", "kind", "provenance"}."""
+    return artifact_digest_of_json(kind, dumps(data), dumps(stamped))
+
+
+def artifact_digest_of_json(kind: str, data_json: str, provenance_json: str) -> str:
+    # The same bytes canonical_json would give for the wrapper (its keys sort as data, kind,
+    # provenance), assembled from parts already encoded: each artifact is encoded once, not twice.
+    text = f'{{"data":{data_json},"kind":{dumps(kind)},"provenance":{provenance_json}}}'
+    return blake3.blake3(text.encode("utf-8")).hexdigest()
 
 
 ARTIFACT_COLUMNS = tuple(column for column in COLUMNS["artifacts"] if column != "id")
