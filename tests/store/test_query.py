@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from forensic_triage.store.case_store import CaseStore
-from forensic_triage.store.query import (Scope, app_counts, get_artifact, iter_artifacts, kind_counts, page_artifacts,
-                                         primary_time)
+from forensic_triage.store.query import (
+    Scope,
+    app_counts,
+    get_artifact,
+    iter_artifacts,
+    kind_counts,
+    page_artifacts,
+    primary_time,
+)
 from forensic_triage.store.tags import add_tag
 from tests.conftest import run_cli
 
