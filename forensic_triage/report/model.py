@@ -34,6 +34,7 @@ from forensic_triage.store.query import (
     ArtifactRecord,
     Scope,
     custody_entries,
+    file_row,
     iter_artifacts,
     kind_counts,
     primary_time,
@@ -56,6 +57,11 @@ AUTO_REHASH_BYTES = 4 << 30
 # Libraries a report's content depends on, beyond the evidence readers in versions.py.
 REPORT_LIBRARIES = ("jinja2", "reportlab", "pypdf", "pyhanko", "cryptography", "matplotlib", "networkx",
                     "openpyxl", "phonenumbers", "tqdm", "case-utils", "basemap-data")
+
+# The file row fields a report may show (file_info); `head` and internal columns stay out.
+FILE_FIELDS = ("evidence_id", "exhibit_id", "path", "name", "type", "size", "deleted", "inode", "partition_offset",
+               "mtime", "atime", "ctime", "crtime", "md5", "sha1", "sha256", "blake3")
+FILE_CACHE = 100_000
 
 MESSAGE_ORDER = ("$.sent.utc", "$.received.utc", "$.delivered.utc", "$.read.utc")
 
@@ -133,6 +139,8 @@ class ReportModel:
         self._redacted_graph: ContactGraph | None = None
         self._allowed: frozenset[int] | None = None
         self._owner_victim: dict[str, str] = {}
+        self._file_cache: dict[int, dict[str, Any] | None] = {}
+        self._access: dict[int, Any] = {}
         self.options = options
         self.report_id: str = str(uuid.uuid4())
         self.generated_utc: str = utc_now()
@@ -157,6 +165,9 @@ class ReportModel:
     # --- lifetime ---------------------------------------------------------------------------------------
 
     def close(self) -> None:
+        for access in self._access.values():
+            access.close()
+        self._access.clear()
         if self._owns_store:
             self._store.close()
 
@@ -329,6 +340,77 @@ class ReportModel:
                                           "plugin", "plugin_version", "locator"}):
             out[extra] = prov[extra]
         return out
+
+    def file_info(self, file_id: int | None) -> dict[str, Any] | None:
+        """The source file row of a finding (exhibit, path, name, size, deleted, inode, times, hashes),
+        its path and name redacted like provenance; None for no file."""
+        if file_id is None:
+            return None
+        if file_id not in self._file_cache:
+            row = file_row(self._store, int(file_id))
+            info = None
+            if row is not None:
+                info = {key: row.get(key) for key in FILE_FIELDS}
+                info["id"] = row["id"]
+                info["deleted"] = bool(row.get("deleted"))
+                info["path"] = self._redactor.text(row["path"]) if self.redacting else row["path"]
+                info["name"] = self._redactor.text(row["name"]) if self.redacting else row["name"]
+            if len(self._file_cache) > FILE_CACHE:
+                self._file_cache.clear()
+            self._file_cache[file_id] = info
+        return self._file_cache[file_id]
+
+    def attachment_file(self, record: ArtifactRecord, attachment: dict[str, Any]) -> dict[str, Any] | None:
+        """The file row (see file_info) of a message or call attachment, found by its path in the same
+        exhibit as the record; None when the evidence does not hold it."""
+        row = self._attachment_row(record, attachment)
+        return self.file_info(row["id"]) if row is not None else None
+
+    def attachment_bytes(self, record: ArtifactRecord, attachment: dict[str, Any], limit: int = 8 << 20
+                         ) -> bytes | None:
+        """The content of an attachment's file, read from the evidence; None when it is not in the
+        evidence, larger than ``limit``, unreadable, does not match its stored SHA-256, or is a
+        victim's picture while redacting."""
+        if not self.photo_allowed(record):
+            return None
+        row = self._attachment_row(record, attachment)
+        if row is None or row["size"] is None or row["size"] > limit or row["sha256"] is None:
+            return None
+        try:
+            access = self._evidence_access(row["evidence_id"])
+            from forensic_triage.ingest.file_rows import entry_from_row
+            content = access.read(entry_from_row(row), 0, row["size"])
+        except (TriageError, OSError, ValueError):
+            return None
+        import hashlib
+        return content if hashlib.sha256(content).hexdigest() == row["sha256"] else None
+
+    def _attachment_row(self, record: ArtifactRecord, attachment: dict[str, Any]) -> Any:
+        path = str((attachment or {}).get("path") or "").strip()
+        if not path or record.evidence_id is None:
+            return None
+        conn = self._store.conn
+        for candidate in dict.fromkeys((path, path.lstrip("/"), "/" + path.lstrip("/"))):
+            row = conn.execute("SELECT * FROM files WHERE evidence_id = ? AND path = ? AND type = 'regular' "
+                               "ORDER BY deleted, id LIMIT 1", (record.evidence_id, candidate)).fetchone()
+            if row is not None:
+                return row
+        # Apps store absolute device paths ("/storage/emulated/0/WhatsApp/Media/x.jpg") while the image
+        # holds them under its own root: match on the path's tail when exactly one file has it.
+        tail = path.lstrip("/").split("/")
+        suffix = "/".join(tail[-3:]) if len(tail) >= 3 else "/".join(tail)
+        rows = conn.execute("SELECT * FROM files WHERE evidence_id = ? AND name = ? AND type = 'regular' "
+                            "AND (path = ? OR path LIKE ?) LIMIT 2",
+                            (record.evidence_id, tail[-1], suffix, "%/" + suffix)).fetchall()
+        return rows[0] if len(rows) == 1 else None
+
+    def _evidence_access(self, evidence_id: int) -> Any:
+        if evidence_id not in self._access:
+            from forensic_triage.evidence.access import EvidenceAccess
+            from forensic_triage.ingest.run import evidence_location
+            (evidence,) = self._store.evidence(evidence_id)
+            self._access[evidence_id] = EvidenceAccess(evidence_location(self._store, evidence))
+        return self._access[evidence_id]
 
     def local_time(self, utc: str | None) -> str | None:
         """A UTC time in the case's display zone (ISO 8601 with offset), or None."""
