@@ -1,0 +1,811 @@
+"""The PDF report, built with ReportLab's platypus in ONE streamed pass.
+
+Why one pass: a case can hold 100,000 messages; ReportLab's usual "Page X of Y" and table of
+contents need the whole document laid out two or three times (``multiBuild``) and every
+flowable kept in memory. Here flowables are produced by generators and consumed as they are laid
+out (:class:`_Stream`), and the numbers not known until the end (the page count in every footer,
+the page of each section in the contents) are PDF form XObjects drawn where needed and defined
+when the last page is done (:class:`_DefineForms`). Memory is bounded by one conversation or one
+table chunk at a time (plus the page streams ReportLab keeps until it writes the file).
+
+Everything shown comes from the report model (scope and victim redaction already applied);
+untrusted text goes through :class:`forensic_triage.report.fonts.TextMarkup` (escaped, shaped,
+font runs, visible [U+XXXX] for characters no font has).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    Image,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from forensic_triage.progress import Progress
+from forensic_triage.report import figures, fonts
+
+PDF_NAME = "report.pdf"
+PAGE_W, PAGE_H = A4
+MARGIN = 18 * mm
+FRAME_W = PAGE_W - 2 * MARGIN
+CHUNK = 80                       # table rows per Table object: splitting cost grows with table size
+MAX_BODY = 4000                  # characters of one message shown in a bubble (the rest is counted)
+MAX_GRAPH_TABLE = 60
+TOTAL_FORM = "ft-total-pages"
+GREY, LIGHT, OUT_BUBBLE, IN_BUBBLE = colors.HexColor("#666666"), colors.HexColor("#f2f4f7"), \
+    colors.HexColor("#dcecfb"), colors.HexColor("#eeeeee")
+RED, GREEN = colors.HexColor("#b00020"), colors.HexColor("#1b7f3b")
+ProgressCallback = Callable[[Progress], None]
+
+
+# --- styles ----------------------------------------------------------------------------------------
+
+def _styles() -> dict[str, ParagraphStyle]:
+    fonts.register()
+    base = ParagraphStyle("body", fontName=fonts.FAMILY, fontSize=9, leading=11.5)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
+        "tiny": ParagraphStyle("tiny", parent=base, fontSize=6.5, leading=8, textColor=GREY),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
+        "mono": ParagraphStyle("mono", parent=base, fontName=fonts.MONO, fontSize=7, leading=8.6),
+        "head": ParagraphStyle("head", parent=base, fontName=fonts.SANS_BOLD, fontSize=7.5, leading=9,
+                               textColor=colors.white),
+        "h1": ParagraphStyle("h1", parent=base, fontName=fonts.SANS_BOLD, fontSize=15, leading=19, spaceBefore=4,
+                             spaceAfter=8, keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=base, fontName=fonts.SANS_BOLD, fontSize=11, leading=14, spaceBefore=8,
+                             spaceAfter=4, keepWithNext=1),
+        "h3": ParagraphStyle("h3", parent=base, fontName=fonts.SANS_BOLD, fontSize=9.5, leading=12, spaceBefore=6,
+                             spaceAfter=3, keepWithNext=1),
+        "title": ParagraphStyle("title", parent=base, fontName=fonts.SANS_BOLD, fontSize=20, leading=25,
+                                alignment=TA_CENTER, spaceAfter=6),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=14, alignment=TA_CENTER,
+                                   textColor=GREY),
+        "caption": ParagraphStyle("caption", parent=base, fontSize=7.5, leading=9.5, textColor=GREY, spaceBefore=3,
+                                  spaceAfter=8),
+        "toc1": ParagraphStyle("toc1", parent=base, fontSize=10, leading=15),
+        "toc2": ParagraphStyle("toc2", parent=base, fontSize=8.5, leading=12, leftIndent=14),
+        "bubble_meta": ParagraphStyle("bubble_meta", parent=base, fontSize=7, leading=8.5, textColor=GREY),
+        "bubble_right": ParagraphStyle("bubble_right", parent=base, fontSize=7, leading=8.5, textColor=GREY,
+                                       alignment=TA_RIGHT),
+    }
+
+
+# --- streaming and deferred numbers ------------------------------------------------------------------
+
+_END = object()
+
+
+class _Stream(list):
+    """A flowable list that refills itself from a generator: ReportLab's build loop asks
+    ``len()`` before each step, deletes what it laid out and pushes split remainders back."""
+
+    def __init__(self, source: Iterable[Flowable]) -> None:
+        super().__init__()
+        self._source: Iterator[Flowable] | None = iter(source)
+
+    def __len__(self) -> int:
+        while self._source is not None and super().__len__() < 32:
+            item = next(self._source, _END)
+            if item is _END:
+                self._source = None
+                break
+            self.append(item)
+        return super().__len__()
+
+
+class _Heading(Paragraph):
+    """A section heading: becomes a PDF bookmark, and a contents line when ``toc`` is set."""
+
+    def __init__(self, text: str, style: ParagraphStyle, *, key: str, level: int, outline: str,
+                 toc: bool = False) -> None:
+        super().__init__(text, style)
+        self.key, self.level, self.outline, self.toc = key, level, outline, toc
+
+
+class _DefineForms(Flowable):
+    """Drawn last: defines the form XObjects for the page total and the contents' page numbers."""
+
+    def __init__(self, doc: _ReportDoc) -> None:
+        super().__init__()
+        self.doc = doc
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        canvas = self.canv
+        total = canvas.getPageNumber()
+        self.doc.total_pages = total
+        pages = self.doc.section_pages
+        # A contents line whose section never started (cannot happen today) gets "?" rather than
+        # an undefined form, which would make the file unreadable.
+        for name, text in [(TOTAL_FORM, str(total)),
+                           *((f"toc-{key}", str(pages.get(key, "?"))) for key in self.doc.toc_keys)]:
+            canvas.beginForm(name, 0, 0, 40, 12)
+            canvas.setFont(fonts.SANS, 8 if name == TOTAL_FORM else 10)
+            canvas.drawString(0, 2, text)
+            canvas.endForm()
+
+
+class _TocLine(Flowable):
+    """One contents line: title, dot leader, and the page number as a form defined at the end."""
+
+    def __init__(self, text: str, key: str, level: int, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.para = Paragraph(text, style)
+        self.key, self.level = key, level
+        self.height = 0
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        self.width = avail_w
+        _w, self.height = self.para.wrap(avail_w - 40, avail_h)
+        return avail_w, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        self.para.drawOn(canvas, 0, 0)
+        canvas.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
+        canvas.saveState()
+        canvas.setFillColor(GREY)
+        canvas.setFont(fonts.SANS, 6)
+        canvas.drawString(self.width - 110, 3, "." * 40)
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.translate(self.width - 24, 0.5 if self.level == 0 else -0.5)
+        canvas.doForm(f"toc-{self.key}")
+        canvas.restoreState()
+
+
+class _Bubble(Flowable):
+    """A chat message: a rounded box, left for received, right for sent, that splits across pages."""
+
+    def __init__(self, header: Paragraph, body: Paragraph | None, footer: Paragraph, *, outgoing: bool,
+                 deleted: bool, continued: bool = False) -> None:
+        super().__init__()
+        self.header, self.body, self.footer = header, body, footer
+        self.outgoing, self.deleted, self.continued = outgoing, deleted, continued
+        self.box_w = 0.0
+        self.parts: list[tuple[Paragraph, float]] = []
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        self.width = avail_w
+        self.box_w = avail_w * 0.74
+        inner = self.box_w - 10
+        self.parts = []
+        for paragraph in (self.header, self.body, self.footer):
+            if paragraph is not None:
+                _w, h = paragraph.wrap(inner, 1e6)
+                self.parts.append((paragraph, h))
+        self.height = sum(h for _p, h in self.parts) + 8 + 2 * (len(self.parts) - 1) + 4
+        return avail_w, self.height
+
+    def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
+        if self.body is None or avail_h < 60:
+            return []
+        self.wrap(avail_w, avail_h)
+        header_h = self.parts[0][1]
+        pieces = self.body.split(self.box_w - 10, avail_h - header_h - 20)
+        if len(pieces) < 2:
+            return []
+        first = _Bubble(self.header, pieces[0], Paragraph("(continued on the next page)", self.footer.style),
+                        outgoing=self.outgoing, deleted=self.deleted, continued=self.continued)
+        rest = _Bubble(self.header, pieces[1], self.footer, outgoing=self.outgoing, deleted=self.deleted,
+                       continued=True)
+        return [first, rest]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        x = self.width - self.box_w if self.outgoing else 0
+        canvas.saveState()
+        canvas.setFillColor(OUT_BUBBLE if self.outgoing else IN_BUBBLE)
+        canvas.setStrokeColor(RED if self.deleted else (OUT_BUBBLE if self.outgoing else IN_BUBBLE))
+        canvas.setLineWidth(1 if self.deleted else 0.5)
+        if self.deleted:
+            canvas.setDash(3, 2)
+        canvas.roundRect(x, 2, self.box_w, self.height - 4, 5, stroke=1, fill=1)
+        canvas.restoreState()
+        y = self.height - 6
+        for paragraph, h in self.parts:
+            y -= h
+            paragraph.drawOn(canvas, x + 5, y)
+            y -= 2
+
+
+# --- the document ------------------------------------------------------------------------------------
+
+@dataclass
+class _Page:
+    report_id: str
+    case_number: str
+    redacted: bool
+
+
+class _ReportDoc(BaseDocTemplate):
+    def __init__(self, filename: str, *, page: _Page, progress: ProgressCallback | None, **kw: Any) -> None:
+        super().__init__(filename, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4 * mm,
+                         bottomMargin=MARGIN + 2 * mm, **kw)
+        self.page_info = page
+        self.progress = progress
+        self.section_pages: dict[str, int] = {}
+        self.toc_keys: list[str] = []
+        self.total_pages = 0
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0,
+                      rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
+
+    def _decorate(self, canvas: Any, doc: Any) -> None:
+        info = self.page_info
+        canvas.saveState()
+        canvas.setFont(fonts.SANS, 7)
+        canvas.setFillColor(GREY)
+        top = PAGE_H - MARGIN + 2 * mm
+        canvas.drawString(MARGIN, top, f"Case {info.case_number}")
+        label = "Forensic examination report" + (" — victim identities redacted" if info.redacted else "")
+        canvas.drawRightString(PAGE_W - MARGIN, top, label)
+        canvas.setStrokeColor(colors.HexColor("#cccccc"))
+        canvas.setLineWidth(0.4)
+        canvas.line(MARGIN, top - 2 * mm, PAGE_W - MARGIN, top - 2 * mm)
+        canvas.line(MARGIN, MARGIN, PAGE_W - MARGIN, MARGIN)
+        canvas.setFont(fonts.SANS, 8)
+        canvas.drawString(MARGIN, MARGIN - 4 * mm, f"Report {info.report_id}")
+        text = f"Page {canvas.getPageNumber()} of "
+        width = canvas.stringWidth(text, fonts.SANS, 8)
+        x = PAGE_W - MARGIN - width - 18
+        canvas.drawString(x, MARGIN - 4 * mm, text)
+        canvas.translate(x + width, MARGIN - 4 * mm - 2)
+        canvas.doForm(TOTAL_FORM)
+        canvas.restoreState()
+        if self.progress is not None:
+            self.progress(Progress(stage="writing PDF", done=canvas.getPageNumber(), total=None, unit="pages"))
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, _Heading):
+            canvas = self.canv
+            canvas.bookmarkPage(flowable.key)
+            canvas.addOutlineEntry(flowable.outline, flowable.key, level=flowable.level, closed=flowable.level > 0)
+            self.section_pages.setdefault(flowable.key, canvas.getPageNumber())
+
+
+# --- the writer --------------------------------------------------------------------------------------
+
+@dataclass
+class _Section:
+    key: str
+    title: str
+    build: Callable[[], Iterator[Flowable]]
+    toc: bool = True
+
+
+@dataclass
+class _Writer:
+    model: Any
+    out_dir: Path
+    styles: dict[str, ParagraphStyle] = field(default_factory=_styles)
+    markup: fonts.TextMarkup = field(default_factory=fonts.TextMarkup)
+    notes: list[str] = field(default_factory=list)
+    shown_ids: int = 0
+    figure_dir: Path | None = None
+
+    # small helpers
+
+    def p(self, text: Any, style: str = "body", *, max_chars: int | None = None) -> Paragraph:
+        return Paragraph(self.markup(text, max_chars=max_chars), self.styles[style])
+
+    def raw(self, markup: str, style: str = "body") -> Paragraph:
+        """Markup written by this module (never untrusted text)."""
+        return Paragraph(markup, self.styles[style])
+
+    def heading(self, text: str, key: str, level: int = 0, *, toc: bool = True) -> _Heading:
+        style = self.styles["h1" if level == 0 else "h2" if level == 1 else "h3"]
+        return _Heading(self.markup(text), style, key=key, level=level, outline=text[:120], toc=toc)
+
+    def when(self, utc: str | None) -> str:
+        if not utc:
+            return "time unknown"
+        local = self.model.local_time(utc)
+        return f"{utc} (local {local})" if local else utc
+
+    def table(self, header: list[str], rows: Iterable[list[Any]], widths: list[float], *,
+              style_name: str = "cell") -> Iterator[Flowable]:
+        """A long table as a run of chunks of CHUNK rows, each with the header repeated."""
+        total = sum(widths)
+        col_w = [FRAME_W * w / total for w in widths]
+        head = [self.raw(f"<b>{h}</b>", "head") for h in header]
+        chunk: list[list[Any]] = []
+        for row in rows:
+            chunk.append([cell if isinstance(cell, Flowable) else self.p(cell, style_name) for cell in row])
+            if len(chunk) == CHUNK:
+                yield self._table_chunk(head, chunk, col_w)
+                chunk = []
+        if chunk:
+            yield self._table_chunk(head, chunk, col_w)
+
+    def _table_chunk(self, head: list[Paragraph], rows: list[list[Any]], col_w: list[float]) -> Table:
+        table = Table([head, *rows], colWidths=col_w, repeatRows=1, splitByRow=1)
+        commands = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#34495e")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8ccd0")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+        commands += [("BACKGROUND", (0, r), (-1, r), LIGHT) for r in range(2, len(rows) + 1, 2)]
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def kv(self, pairs: Iterable[tuple[str, Any]], *, key_w: float = 0.28) -> Table:
+        rows = [[self.raw(f"<b>{key}</b>", "cell"), value if isinstance(value, Flowable) else self.p(value, "cell")]
+                for key, value in pairs]
+        table = Table(rows, colWidths=[FRAME_W * key_w, FRAME_W * (1 - key_w)])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d5d8dc")),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 2),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        return table
+
+    def figure(self, fig: figures.Figure | None, width: float = FRAME_W) -> Iterator[Flowable]:
+        if fig is None:
+            return
+        height = width * fig.height_px / fig.width_px
+        max_h = PAGE_H - 2 * MARGIN - 40 * mm
+        if height > max_h:
+            width, height = width * max_h / height, max_h
+        yield Image(str(fig.png), width=width, height=height)
+        yield self.p(fig.caption, "caption")
+
+    def prov(self, record: Any) -> Paragraph:
+        return self.p(self.model.provenance_short(record), "tiny")
+
+    def name(self, identifier: Any) -> str:
+        if not identifier:
+            return "unknown"
+        return self.model.display_name(str(identifier))
+
+    # sections
+
+    def sections(self) -> list[_Section]:
+        model = self.model
+        kinds = set(model.kinds())
+        out = [_Section("summary", "Summary of findings", self.summary),
+               _Section("exhibits", "Exhibits and their verification", self.exhibits),
+               _Section("method", "Examination: tools, time zone and method", self.method)]
+        if "message" in kinds:
+            out.append(_Section("messages", "Communications: conversations", self.conversations))
+        if "call" in kinds:
+            out.append(_Section("calls", "Calls", self.calls))
+        if "contact" in kinds or "account" in kinds:
+            out.append(_Section("contacts", "Contacts and accounts", self.contacts))
+        if "geo_point" in kinds:
+            out.append(_Section("locations", "Locations", self.locations))
+        if "reservation" in kinds:
+            out.append(_Section("bookings", "Travel and bookings", self.bookings))
+        if kinds & {"message", "call", "contact", "account"}:
+            out.append(_Section("network", "Contact network", self.network))
+        others = sorted(kinds - {"message", "call", "contact", "account", "geo_point", "reservation"})
+        if others:
+            out.append(_Section("other", "Other findings", lambda: self.other(others)))
+        out += [_Section("tags", "Examiner tags and notes", self.tag_section),
+                _Section("limits", "Limitations and warnings", self.limitations),
+                _Section("verification", "Verification at report time", self.verification),
+                _Section("custody", "Chain of custody (summary)", self.custody_summary),
+                _Section("appendix-custody", "Appendix A: the custody log in full", self.custody_full),
+                _Section("appendix-provenance", "Appendix B: provenance of every finding", self.provenance)]
+        return out
+
+    def cover(self, sections: list[_Section]) -> Iterator[Flowable]:
+        model, case = self.model, self.model.case
+        options = model.options
+        yield Spacer(1, 22 * mm)
+        yield self.raw(self.markup(case.get("agency") or ""), "subtitle")
+        yield Spacer(1, 8 * mm)
+        yield self.p(model.title, "title")
+        yield self.raw("Forensic examination report", "subtitle")
+        yield Spacer(1, 12 * mm)
+        pairs: list[tuple[str, Any]] = [("Case number", case.get("case_number")), ("Agency", case.get("agency"))]
+        if options.requester:
+            pairs.append(("Requested by", options.requester))
+        if options.authority:
+            pairs.append(("Legal authority", options.authority))
+        pairs += [("Report id", model.report_id), ("Report date (UTC)", model.generated_utc),
+                  ("Examiner", case.get("examiner")), ("Reviewer", options.reviewer or "—"),
+                  ("Exhibits", ", ".join(exhibit.exhibit_id for exhibit in model.exhibits) or "none"),
+                  ("Tool", f"forensic-triage {model.tool_version}")]
+        if model.redacting:
+            pairs.append(("Victim protection", ("Names, numbers, addresses and handles of people tagged as victims "
+                                               "are replaced by pseudonyms (V1, V2, …); their photographs are "
+                                               "withheld.")))
+        yield self.kv(pairs, key_w=0.3)
+        yield Spacer(1, 14 * mm)
+        sign = [[self.raw("<b>Examiner</b>", "cell"), self.raw("<b>Reviewer</b>", "cell")],
+                [self.p(case.get("examiner") or "", "cell"), self.p(options.reviewer or "", "cell")],
+                [self.raw("Signature:<br/><br/><br/>Date:", "cell"), self.raw("Signature:<br/><br/><br/>Date:", "cell")]]
+        table = Table(sign, colWidths=[FRAME_W / 2 - 4, FRAME_W / 2 - 4], spaceBefore=4)
+        table.setStyle(TableStyle([("BOX", (0, 0), (0, -1), 0.6, GREY), ("BOX", (1, 0), (1, -1), 0.6, GREY),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 4)]))
+        yield table
+        yield PageBreak()
+        yield _Heading("Contents", self.styles["h1"], key="contents", level=0, outline="Contents")
+        for section in sections:
+            if section.toc:
+                yield _TocLine(self.markup(section.title), section.key, 0, self.styles["toc1"])
+        yield PageBreak()
+
+    def summary(self) -> Iterator[Flowable]:
+        model = self.model
+        counts = model.counts
+        exhibits_ok = sum(1 for exhibit in model.exhibits if exhibit.verdict == "match")
+        mismatched = [exhibit.exhibit_id for exhibit in model.exhibits if exhibit.verdict == "MISMATCH"]
+        verdict = ("<font color='#1b7f3b'><b>all checks passed</b></font>" if model.verification.get("ok")
+                   else "<font color='#b00020'><b>FAILED</b></font>")
+        yield self.raw(f"Integrity of the case at report time: {verdict}. Exhibits whose hashes were re-computed and "
+                       f"match: {exhibits_ok} of {len(model.exhibits)}"
+                       + (f"; <font color='#b00020'><b>MISMATCH: {', '.join(mismatched)}</b></font>" if mismatched
+                          else "") + ".")
+        yield Spacer(1, 4)
+        labels = {"message": "Messages", "call": "Calls", "contact": "Contacts", "account": "Accounts",
+                  "geo_point": "Location points", "reservation": "Bookings", "files": "Files listed",
+                  "deleted_files": "of which deleted", "warnings": "Warnings"}
+        rows = [[labels.get(kind, kind.replace("_", " ")), f"{count:,}"] for kind, count in counts.items()
+                if not kind.startswith("_")]
+        yield from self.table(["What", "Count"], rows, [3, 1])
+        graph = model.contact_graph()
+        if graph is not None:
+            yield self.p(f"Contact network: {len(graph.identities):,} people or accounts, {len(graph.links):,} "
+                         "links between them.", "small")
+
+    def exhibits(self) -> Iterator[Flowable]:
+        for exhibit in self.model.exhibits:
+            yield self.heading(f"Exhibit {exhibit.exhibit_id}", f"exhibit-{exhibit.evidence_id}", 1)
+            colour = "#1b7f3b" if exhibit.verdict == "match" else "#b00020" if exhibit.verdict == "MISMATCH" \
+                else "#666666"
+            pairs: list[tuple[str, Any]] = [
+                ("Description", exhibit.description or "—"), ("Received from", exhibit.received_from or "—"),
+                ("Received at", exhibit.received_at or "—"), ("Image file", exhibit.path_name),
+                ("Container", exhibit.container + (f", partition table {exhibit.partition_table}"
+                                                   if exhibit.partition_table else "")),
+                ("Media size", f"{exhibit.media_size:,} bytes"), ("Added to the case", exhibit.added_utc)]
+            if exhibit.container_meta:
+                pairs.append(("Container metadata", self._compact(exhibit.container_meta)))
+            if exhibit.acquisition:
+                pairs.append(("Acquisition hashes (stored in the image)", self._compact(exhibit.acquisition)))
+            pairs.append(("Hashes at ingest", self._hashes(exhibit.ingest_hashes)))
+            pairs.append(("Hashes at report time", self._hashes(exhibit.report_time_hashes)
+                          if exhibit.report_time_hashes else "not re-read"))
+            pairs.append(("Verdict", self.raw(f"<font color='{colour}'><b>{exhibit.verdict}</b></font> — "
+                                              f"{self.markup(exhibit.verdict_detail)}", "cell")))
+            yield self.kv(pairs)
+
+    def _hashes(self, hashes: dict[str, str]) -> Paragraph:
+        lines = "<br/>".join(f"{name.upper()}: {self.markup(value)}" for name, value in hashes.items() if value)
+        return self.raw(lines, "mono")
+
+    def _compact(self, value: Any) -> Paragraph:
+        return self.p(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str), "mono", max_chars=1500)
+
+    def method(self) -> Iterator[Flowable]:
+        model = self.model
+        yield self.kv([("Tool", f"forensic-triage {model.tool_version}"), ("Host", model.host),
+                       ("Time-zone policy", model.time_zone_policy)])
+        yield self.heading("Method", "method-text", 1)
+        for paragraph in model.methodology:
+            yield self.p(paragraph)
+            yield Spacer(1, 3)
+        yield self.heading("Plugins that ran", "method-plugins", 1)
+        yield from self.table(["Plugin", "Version"], ([name, version] for name, version in
+                                                      model.plugin_versions.items()), [3, 1])
+        yield self.heading("Libraries", "method-libraries", 1)
+        yield from self.table(["Library", "Version"], ([name, version] for name, version in
+                                                       model.library_versions.items()), [3, 1])
+        used = ", ".join(f"{font.path.name} ({font.scripts})" for font in fonts.register() if "Bold" not in font.name
+                         and "Oblique" not in font.name)
+        yield self.p(f"Fonts embedded in this PDF: {used}.", "small")
+
+    def conversations(self) -> Iterator[Flowable]:
+        model = self.model
+        yield self.p("Each conversation is shown in time order. Messages the phone's owner sent are on the right; "
+                     "received ones on the left. Deleted or recovered messages have a red dashed border. Times are "
+                     "UTC, with the local time in brackets where the case has a display zone.", "small")
+        for number, conversation in enumerate(model.conversations(), start=1):
+            people = ", ".join(self.name(party) for party in conversation.participants[:6])
+            if len(conversation.participants) > 6:
+                people += f" and {len(conversation.participants) - 6} more"
+            title = f"{conversation.app}: {conversation.thread_name or people or conversation.thread}"
+            yield self.heading(title, f"conv-{number}", 1, toc=False)
+            yield self.p(f"{len(conversation.messages):,} messages · participants: {people or 'unknown'} · "
+                         f"{conversation.first_utc or '?'} to {conversation.last_utc or '?'}", "tiny")
+            for message in conversation.messages:
+                yield self.bubble(message)
+
+    def bubble(self, record: Any) -> _Bubble:
+        data = record.data
+        outgoing = data.get("direction") == "outgoing"
+        sender = "the owner (sent)" if outgoing and not data.get("sender") else self.name(data.get("sender"))
+        flags = [flag for flag in ("deleted", "recovered") if data.get(flag)]
+        head = f"<b>{self.markup(sender)}</b> · {self.markup(self.when(record.time))}"
+        if data.get("recipients") and outgoing:
+            head += " → " + self.markup(", ".join(self.name(r) for r in data["recipients"][:5]))
+        if flags:
+            head += f" · <font color='#b00020'><b>{' '.join(flags).upper()}</b></font>"
+        header = self.raw(head, "bubble_meta")
+        text = data.get("body")
+        if data.get("subject"):
+            text = f"[{data['subject']}] {text or ''}"
+        body_markup = self.markup(text, max_chars=MAX_BODY) if text else "<i>(no text)</i>"
+        attachments = data.get("attachments") or []
+        if attachments:
+            lines = []
+            for item in attachments[:10]:
+                if not isinstance(item, dict):
+                    continue
+                bits = [item.get("name") or "unnamed", item.get("mime_type"),
+                        f"{item['size']:,} bytes" if isinstance(item.get("size"), int) else None, item.get("path")]
+                lines.append("Attachment: " + self.markup(" · ".join(str(b) for b in bits if b)))
+            body_markup += "<br/><font size='7' color='#444444'>" + "<br/>".join(lines) + "</font>"
+        body = Paragraph(body_markup, self.styles["body"])
+        footer = self.prov(record)
+        return _Bubble(header, body, footer, outgoing=outgoing, deleted=bool(flags))
+
+    def calls(self) -> Iterator[Flowable]:
+        def rows() -> Iterator[list[Any]]:
+            for record in self.model.records("call"):
+                data = record.data
+                kind = [data.get("direction") or "unknown"]
+                if data.get("missed"):
+                    kind.append("missed")
+                if data.get("video"):
+                    kind.append("video")
+                if data.get("deleted"):
+                    kind.append("DELETED")
+                duration = data.get("duration_s")
+                yield [self.when(record.time), " ".join(kind), ", ".join(self.name(p) for p in data.get("parties")
+                                                                          or []) or "unknown",
+                       f"{duration:,.0f} s" if isinstance(duration, (int, float)) else "—", data.get("app") or "",
+                       self.prov(record)]
+        yield from self.table(["Time (UTC)", "Type", "Other party", "Duration", "App", "Source"], rows(),
+                              [2.1, 1.1, 2.1, 1.0, 1.1, 2.6])
+
+    def contacts(self) -> Iterator[Flowable]:
+        def contact_rows() -> Iterator[list[Any]]:
+            for record in self.model.records("contact"):
+                data = record.data
+                numbers = [*(data.get("phones") or []), *(data.get("emails") or []), *(data.get("handles") or [])]
+                name = data.get("display_name") or "(no name)"
+                if data.get("deleted"):
+                    name += " (DELETED)"
+                yield [name, "\n".join(str(n) for n in numbers) or "—", data.get("app") or "",
+                       data.get("organisation") or "", self.prov(record)]
+        yield from self.table(["Name", "Numbers, addresses, handles", "App", "Organisation", "Source"],
+                              contact_rows(), [2, 2.4, 1.3, 1.2, 2.6])
+        accounts = list(self.model.records("account"))
+        if accounts:
+            yield self.heading("Accounts on the device", "accounts", 1)
+            yield from self.table(["Account", "Name", "App", "Source"],
+                                  ([r.data.get("identifier"), r.data.get("display_name") or "—", r.data.get("app"),
+                                    self.prov(r)] for r in accounts), [2.4, 1.6, 1.6, 2.6])
+
+    def _figure_dir(self) -> Path:
+        if self.figure_dir is None:
+            self.figure_dir = Path(tempfile.mkdtemp(prefix="pdf-figures-", dir=self.out_dir))
+        return self.figure_dir
+
+    def locations(self) -> Iterator[Flowable]:
+        points = [point for point in (figures.map_point(record.data) for record in self.model.records("geo_point"))
+                  if point is not None]
+        yield from self.figure(figures.map_figure(points, self._figure_dir() / "map", formats=("png",)))
+        del points
+
+        def rows() -> Iterator[list[Any]]:
+            for record in self.model.records("geo_point"):
+                data = record.data
+                local = data.get("local_time")
+                when = record.time or "time unknown"
+                if local:
+                    when += f" (local {local}" + (f", {data['time_zone']})" if data.get("time_zone") else ")")
+                yield [when, f"{data.get('latitude')}, {data.get('longitude')}", data.get("origin") or "",
+                       data.get("place_name") or "", self.prov(record)]
+        yield self.heading("All location points", "locations-table", 1)
+        yield from self.table(["Time (UTC)", "Lat, lon", "Origin", "Nearest place", "Source"], rows(),
+                              [2.2, 1.6, 1, 1.8, 2.6])
+
+    def bookings(self) -> Iterator[Flowable]:
+        bars: list[figures.BookingBar] = []
+        for record in self.model.records("reservation"):
+            bars.extend(figures.booking_bars(record.data, self._booking_label(record.data, record.id)))
+        yield from self.figure(figures.timeline_figure(bars, self._figure_dir() / "timeline", formats=("png",)))
+        del bars
+
+        def rows() -> Iterator[list[Any]]:
+            for record in self.model.records("reservation"):
+                data = record.data
+                route = " → ".join(self._place(data.get(side)) for side in ("departure", "arrival")
+                                   if data.get(side))
+                what = " ".join(str(x) for x in (data.get("type"), data.get("trip_number") or data.get("name")) if x)
+                start = (data.get("start") or {}).get("utc") if isinstance(data.get("start"), dict) else None
+                end = (data.get("end") or {}).get("utc") if isinstance(data.get("end"), dict) else None
+                booked = (data.get("booked") or {}).get("utc") if isinstance(data.get("booked"), dict) else None
+                yield [what or "booking", route or "—", f"{start or '?'}" + (f"\nto {end}" if end else ""),
+                       ", ".join(self.name(t) for t in data.get("travellers") or []) or "—",
+                       " ".join(str(x) for x in (data.get("provider"), data.get("reservation_number"),
+                                                 f"booked {booked}" if booked else None, data.get("status")) if x)
+                       or "—", self.prov(record)]
+        yield self.heading("All bookings", "bookings-table", 1)
+        yield from self.table(["Booking", "Route / place", "When (UTC)", "Travellers", "Booked with / by",
+                               "Source"], rows(), [1.4, 1.8, 1.6, 1.4, 1.5, 2.3])
+
+    @staticmethod
+    def _place(value: Any) -> str:
+        if not isinstance(value, dict):
+            return str(value or "")
+        name, code = value.get("name"), value.get("code")
+        return f"{name} ({code})" if name and code else str(name or code or value.get("address") or "")
+
+    @staticmethod
+    def _booking_label(data: dict[str, Any], artifact_id: int) -> str:
+        return str(data.get("reservation_number") or data.get("trip_number") or data.get("name")
+                   or f"booking #{artifact_id}")
+
+    def network(self) -> Iterator[Flowable]:
+        graph = self.model.contact_graph()
+        if graph is None:
+            yield self.p("No contact network could be built (no messages, calls or contacts in scope).")
+            return
+        yield from self.figure(figures.graph_figure(graph, self._figure_dir() / "graph", formats=("png",)))
+        ranked = sorted(graph.identities, key=lambda i: (-(i.degree_centrality or 0), -(i.betweenness or 0), i.id))
+        yield self.heading("Most connected people and accounts", "network-table", 1)
+        yield from self.table(
+            ["Name", "Identifiers", "Messages", "Calls", "Links", "Centrality"],
+            ([(identity.label or identity.id) + (" (owner)" if identity.owner else ""),
+              ", ".join(identity.identifiers[:4]), f"{identity.messages:,}", f"{identity.calls:,}",
+              f"{identity.degree:,}", f"{identity.degree_centrality:.3f}"] for identity in ranked[:MAX_GRAPH_TABLE]),
+            [2, 3, 0.9, 0.8, 0.7, 0.9])
+        if len(ranked) > MAX_GRAPH_TABLE:
+            yield self.p(f"The {MAX_GRAPH_TABLE} most central of {len(ranked):,} identities are listed; the "
+                         "GraphML export holds all.", "caption")
+
+    def other(self, kinds: list[str]) -> Iterator[Flowable]:
+        for kind in kinds:
+            yield self.heading(kind.replace("_", " ").capitalize(), f"other-{kind}", 1)
+
+            def rows(kind: str = kind) -> Iterator[list[Any]]:
+                for record in self.model.records(kind):
+                    summary = json.dumps(record.data, ensure_ascii=False, sort_keys=True, default=str)
+                    yield [str(record.id), self.p(summary, "mono", max_chars=600), self.prov(record)]
+            yield from self.table(["#", "Finding", "Source"], rows(), [0.5, 5, 2.6])
+
+    def tag_section(self) -> Iterator[Flowable]:
+        tags = self.model.tags
+        if not tags:
+            yield self.p("The examiner tagged nothing in this case.")
+            return
+        yield from self.table(["Target", "Label", "Victim", "Note", "By, when"],
+                              ([f"{tag.target_kind} {tag.target_id}", tag.label or "—", "yes" if tag.victim else "",
+                                tag.note or "", f"{tag.examiner} {tag.created_utc}"] for tag in tags),
+                              [1.8, 1.3, 0.6, 3, 1.8])
+
+    def limitations(self) -> Iterator[Flowable]:
+        model = self.model
+        if model.warnings_by_plugin:
+            yield self.heading("Warnings by plugin", "limits-plugins", 1)
+            yield from self.table(["Plugin", "Warnings"], ([name, f"{count:,}"] for name, count in
+                                                           model.warnings_by_plugin.items()), [3, 1])
+        notes = list(model.limitations) + self.notes
+        note = self.markup.note()
+        if note:
+            notes.append(note)
+        yield self.heading("What could not be examined or shown", "limits-notes", 1)
+        if not notes:
+            yield self.p("No parser reported a problem and every character was drawn.")
+        for text in notes:
+            yield self.p("• " + text, "small")
+
+    def verification(self) -> Iterator[Flowable]:
+        verification = self.model.verification
+        ok = verification.get("ok")
+        yield self.raw(f"Checked at {self.markup(verification.get('utc'))}: "
+                       + ("<font color='#1b7f3b'><b>the case store is intact</b></font>" if ok else
+                          "<font color='#b00020'><b>VERIFICATION FAILED</b></font>"))
+        yield from self.table(["Check", "Result", "Detail"],
+                              ([check.get("name"), "ok" if check.get("ok") else "FAILED", check.get("detail")]
+                               for check in verification.get("checks", [])), [2.2, 0.7, 5])
+
+    def custody_summary(self) -> Iterator[Flowable]:
+        custody = self.model.custody
+        if not custody:
+            yield self.p("The custody log is empty.")
+            return
+        actions = Counter(entry.get("action") for entry in custody)
+        yield self.p(f"{len(custody):,} entries from {custody[0].get('utc')} to {custody[-1].get('utc')}, each "
+                     "chained to the one before by its SHA-256 hash. The full log is Appendix A.")
+        yield from self.table(["Action", "Entries"], ([action, f"{count:,}"] for action, count in
+                                                      sorted(actions.items())), [3, 1])
+
+    def custody_full(self) -> Iterator[Flowable]:
+        def rows() -> Iterator[list[Any]]:
+            for entry in self.model.custody:
+                details = json.dumps(entry.get("details"), ensure_ascii=False, sort_keys=True, default=str)
+                yield [str(entry.get("seq")), entry.get("utc"), entry.get("examiner"), entry.get("action"),
+                       self.p(details, "mono", max_chars=900),
+                       self.p(f"{entry.get('entry_hash')}", "mono")]
+        yield from self.table(["#", "UTC", "Examiner", "Action", "Details", "Entry hash"], rows(),
+                              [0.4, 1.5, 1, 1.1, 3.6, 1.6])
+
+    def provenance(self) -> Iterator[Flowable]:
+        yield self.p("For every finding in this report: the exhibit, the path of the file it was read from, whether "
+                     "that file was deleted, the file's SHA-256, the plugin and its version, the exact place in the "
+                     "file, and the finding's own digest.", "small")
+        for kind in self.model.kinds():
+            yield self.heading(kind.replace("_", " ").capitalize(), f"prov-{kind}", 1, toc=False)
+
+            def rows(kind: str = kind) -> Iterator[list[Any]]:
+                for record in self.model.records(kind):
+                    full = self.model.provenance_full(record)
+                    text = (f"{full.get('exhibit')} · {full.get('path')} · inode {full.get('inode')} · "
+                            f"{'DELETED' if full.get('deleted') else 'allocated'} · file sha256 "
+                            f"{full.get('file_sha256')} · {full.get('plugin')}@{full.get('plugin_version')} · "
+                            f"{full.get('locator') or '—'} · digest {full.get('artifact_digest')}")
+                    yield [str(record.id), self.p(text, "mono")]
+            yield from self.table(["#", "Provenance"], rows(), [0.6, 8])
+
+    def story(self) -> Iterator[Flowable]:
+        sections = self.sections()
+        yield from self.cover(sections)
+        for section in sections:
+            yield CondPageBreak(60 * mm)
+            yield _Heading(self.markup(section.title), self.styles["h1"], key=section.key, level=0,
+                           outline=section.title, toc=section.toc)
+            yield from section.build()
+
+
+def pdf_path(out: Path) -> Path:
+    out = Path(out)
+    return out if out.suffix.lower() == ".pdf" else out / PDF_NAME
+
+
+def write_pdf(model: Any, out: Path, *, progress: ProgressCallback | None = None) -> list[Path]:
+    """Write the report as PDF: ``out`` is the report folder (``report.pdf`` inside) or a .pdf path.
+    Returns the files written."""
+    target = pdf_path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(model=model, out_dir=target.parent)
+    case = model.case or {}
+    doc = _ReportDoc(str(target), page=_Page(report_id=model.report_id, case_number=str(case.get("case_number")),
+                                             redacted=model.redacting),
+                     progress=progress, title=model.title, author=str(case.get("examiner") or ""),
+                     subject=f"Forensic examination report, case {case.get('case_number')}, report {model.report_id}",
+                     creator=f"forensic-triage {model.tool_version}", producer="forensic-triage (ReportLab)",
+                     keywords=["forensic report", str(case.get("case_number")), model.report_id],
+                     lang="en", displayDocTitle=1, pageCompression=1)
+    doc.toc_keys = [section.key for section in writer.sections() if section.toc]
+
+    def story() -> Iterator[Flowable]:
+        yield from writer.story()
+        yield _DefineForms(doc)
+
+    try:
+        doc.build(_Stream(story()))
+    finally:
+        if writer.figure_dir is not None:
+            for item in writer.figure_dir.iterdir():
+                item.unlink()
+            writer.figure_dir.rmdir()
+    return [target]
