@@ -28,13 +28,13 @@ def run_demo(directory: Path, *, jobs: int | None = None) -> Work:
     image = build_demo_image(directory / "evidence" / "phone.img")
     image.chmod(0o444)
     store = CaseStore.create(directory / "case", case_number="DEMO-2026-001", examiner="Demo Examiner",
-                             agency="forensic-triage demo lab", title="Demo: phone storage with deleted files",
+                             agency="forensic-triage demo lab", title="Demo: Android phone of Sam Carter (fictional)",
                              region="GB", display_tz="Europe/London")
-    for event in add_evidence(store, image, exhibit_id="PHONE-01", description="Demo phone storage (FAT32)",
-                              received_from="Demo Officer", received_at="2026-03-04T10:00:00Z"):
+    for event in add_evidence(store, image, exhibit_id="PHONE-01", description="Demo Android phone storage (FAT32)",
+                              received_from="Demo Officer", received_at="2026-03-12T10:00:00Z"):
         if not isinstance(event, Finished):
             yield event
     for event in ingest(store, jobs=jobs):
         if not isinstance(event, Finished):
             yield event
-    yield Finished(result=case_summary(store))
+    yield Finished(result=case_summary(store, highlights=True))
