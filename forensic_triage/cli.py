@@ -39,10 +39,16 @@ def _echo_json(obj) -> None:
 @click.option("--plugin-dir", "plugin_dirs", multiple=True, type=click.Path(path_type=Path),
               help="Extra folder of drop-in plugin .py files (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="File holding the passphrase of an encrypted case (else FORENSIC_TRIAGE_PASSPHRASE, "
+                   "else a prompt on a terminal).")
 @click.pass_context
-def cli(ctx: click.Context, plugin_dirs: tuple[Path, ...], quiet: bool) -> None:
+def cli(ctx: click.Context, plugin_dirs: tuple[Path, ...], quiet: bool, passphrase_file: Path | None) -> None:
     """Digital-evidence triage: disk images and logical extractions into a hashed,
     chain-of-custody case store, with parser plugins and court-ready output."""
+    from forensic_triage.store import crypto
+
+    crypto.use_passphrase_file(passphrase_file)
     ctx.obj = {"plugin_dirs": list(plugin_dirs), "quiet": quiet}
 
 
@@ -61,17 +67,21 @@ def case() -> None:
 @click.option("--title", help="Case title.")
 @click.option("--region", help="Default phone-number region, ISO 3166 code (e.g. GB, NL).")
 @click.option("--display-tz", help="Time zone for showing local times beside UTC, e.g. Europe/London.")
+@click.option("--encrypt", is_flag=True,
+              help="Keep the case store encrypted (SQLCipher, scrypt-derived key) under a passphrase; see "
+                   "--passphrase-file.")
 def case_create(case_dir: Path, case_number: str, examiner: str, agency: str | None, title: str | None,
-                region: str | None, display_tz: str | None) -> None:
+                region: str | None, display_tz: str | None, encrypt: bool) -> None:
     """Create a new case in CASE_DIR (refuses to overwrite an existing one)."""
     from forensic_triage.store.case_store import CaseStore
 
     region = _check_region(region)
     _check_zone(display_tz)
     store = CaseStore.create(case_dir, case_number=case_number, examiner=examiner, agency=agency, title=title,
-                             region=region, display_tz=display_tz)
+                             region=region, display_tz=display_tz, encrypt=encrypt)
     info = store.case_info()
-    click.echo(f"Created case {info['case_number']} ({info['case_uuid']}) in {case_dir}")
+    click.echo(f"Created {'encrypted ' if encrypt else ''}case {info['case_number']} ({info['case_uuid']}) "
+               f"in {case_dir}")
 
 
 def _check_region(region: str | None) -> str | None:
@@ -148,17 +158,23 @@ def add(ctx: click.Context, case_dir: Path, path: Path, exhibit_id: str | None, 
 @click.option("--plugins", "plugin_names", help="Comma-separated plugin names to run (default: all).")
 @click.option("--no-plugins", is_flag=True, help="Only list and hash the files.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: one per core).")
+@click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="JSON file of keys or passphrases for SQLCipher app stores (Signal, Telegram), by path glob.")
 @click.pass_context
 def ingest(ctx: click.Context, case_dir: Path, evidence_keys: tuple[str, ...], plugin_names: str | None,
-           no_plugins: bool, jobs: int | None) -> None:
+           no_plugins: bool, jobs: int | None, key_file: Path | None) -> None:
     """List and hash every file of the evidence, then run the plugins. Resumable."""
     from forensic_triage.ingest.run import ingest as run_ingest
+    from forensic_triage.store.crypto import record_key_use, use_key_file
 
+    key_file_sha256 = use_key_file(key_file) if key_file else None
     store = _store(case_dir, write="ingest")
     names = [name.strip() for name in plugin_names.split(",") if name.strip()] if plugin_names else None
     summary = drive(run_ingest(store, evidence_keys=list(evidence_keys) or None, plugin_names=names,
                                no_plugins=no_plugins, jobs=jobs, plugin_dirs=ctx.obj["plugin_dirs"]),
                     quiet=ctx.obj["quiet"])
+    if key_file_sha256:
+        record_key_use(store, key_file_sha256)
     for item in summary["evidence"]:
         click.echo(f"Exhibit {item['exhibit_id']}: {item['files']} files, {item['artifacts']} artifacts, "
                    f"{item['warnings']} warnings")

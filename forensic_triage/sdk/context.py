@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import sqlite3
+import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,9 @@ class Context:
     display_tz: str | None = None
     time: TimeDecoders = field(default_factory=TimeDecoders)
     copies: dict[str, Path] = field(default_factory=dict)   # scratch copies, shared by the plugins of one file
+    # SQLite databases built in memory instead of copied to scratch; None: when the scratch folder
+    # lies in an encrypted case (plaintext copies there would defeat its encryption).
+    in_memory: bool | None = None
     _sqlite: list[sqlite3.Connection] = field(default_factory=list)
 
     # --- bytes ----------------------------------------------------------------------------------
@@ -118,10 +122,33 @@ class Context:
 
     # --- SQLite ---------------------------------------------------------------------------------
 
-    def open_sqlite(self, source: Source | None = None) -> sqlite3.Connection:
-        """The database copied to scratch with its -wal/-shm/-journal, re-hashed, and opened
-        read-only; rows come back as sqlite3.Row."""
+    def open_sqlite(self, source: Source | None = None, *, wal: bool = True) -> sqlite3.Connection:
+        """The database opened read-only, re-hashed against what ingest recorded; rows come back
+        as sqlite3.Row. ``wal=False`` reads the main file alone, ignoring the -wal beside it.
+
+        In a plain case the database is copied to scratch with its -wal/-shm/-journal. In an
+        encrypted case nothing plaintext may reach the disk, so the database is built in memory
+        instead: the main file, with the committed frames of its -wal applied here (SQLite's WAL
+        format: salts and checksum chain checked, frames after the last valid commit ignored),
+        handed to sqlite3 with ``deserialize`` (a hot -journal is not rolled back there)."""
         source, read_at = self._resolve(source)
+        if self.in_memory is None:
+            from forensic_triage.store.crypto import encrypted_case_of
+
+            self.in_memory = encrypted_case_of(self.scratch) is not None
+        if self.in_memory:
+            conn = self._memory_sqlite(source, read_at, wal=wal)
+        else:
+            target = self._scratch_copy(source, read_at)
+            # A file URI, so names with "#", "?" or "%" open this file and never a new writable one;
+            # immutable=1 makes SQLite ignore the -wal beside the copy.
+            conn = sqlite3.connect(target.resolve().as_uri() + ("?mode=ro" if wal else "?mode=ro&immutable=1"),
+                                   uri=True)
+        conn.row_factory = sqlite3.Row
+        self._sqlite.append(conn)
+        return conn
+
+    def _scratch_copy(self, source: Source, read_at: ReadAt) -> Path:
         target = self.copies.get(source.path)
         if target is None:
             folder = self.scratch / f"sqlite-{len(self.copies)}"
@@ -139,10 +166,24 @@ class Context:
                         raise SourceChangedError(f"copy of {companion.path} hashes {copied}, "
                                                  f"ingest recorded {companion.sha256}")
             self.copies[source.path] = target
-        # A file URI, so names with "#", "?" or "%" open this file and never a new writable one.
-        conn = sqlite3.connect(target.resolve().as_uri() + "?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        self._sqlite.append(conn)
+        return target
+
+    def _memory_sqlite(self, source: Source, read_at: ReadAt, *, wal: bool) -> sqlite3.Connection:
+        image = self._read_checked(source, read_at)
+        found = self.siblings.get(source.name + "-wal") if wal else None
+        if found and len(image) >= 100:
+            companion, companion_read = found
+            image = apply_wal(image, self._read_checked(companion, companion_read))
+        if len(image) >= 20 and image[:16] == b"SQLite format 3\x00":
+            # Read and write versions 2 mean WAL mode, which an in-memory database cannot use.
+            image[18:20] = b"\x01\x01"
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.deserialize(bytes(image))
+            conn.execute("PRAGMA query_only = ON")
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
         return conn
 
     @staticmethod
@@ -158,6 +199,21 @@ class Context:
                 hasher.update(data)
                 offset += len(data)
         return hasher.hexdigest()
+
+    @staticmethod
+    def _read_checked(source: Source, read_at: ReadAt) -> bytearray:
+        hasher = hashlib.sha256()
+        data = bytearray()
+        while len(data) < source.size:
+            chunk = read_at(len(data), min(1 << 20, source.size - len(data)))
+            if not chunk:
+                break
+            data += chunk
+        hasher.update(data)
+        if source.sha256 and hasher.hexdigest() != source.sha256:
+            raise SourceChangedError(f"{source.path} read for a plugin hashes {hasher.hexdigest()}, ingest recorded "
+                                     f"{source.sha256}")
+        return data
 
     # --- values ---------------------------------------------------------------------------------
 
@@ -187,3 +243,62 @@ class Context:
         for conn in self._sqlite:
             conn.close()
         self._sqlite.clear()
+
+
+# --- SQLite write-ahead log, applied in memory (https://www.sqlite.org/fileformat2.html#walformat) ---
+
+WAL_MAGIC = (0x377F0682, 0x377F0683)   # the low bit: checksums over big-endian words
+
+
+def _wal_checksum(data: bytes, big_endian: bool, s0: int, s1: int) -> tuple[int, int]:
+    words = struct.unpack(f"{'>' if big_endian else '<'}{len(data) // 4}I", data)
+    for index in range(0, len(words), 2):
+        s0 = (s0 + words[index] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[index + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def apply_wal(image: bytearray, wal: bytes) -> bytearray:
+    """The database as SQLite would read it: ``image`` with every frame of ``wal`` up to the last
+    valid commit frame written over its page, and the size that commit recorded. A WAL whose header
+    or first frame does not check (another database's, reset, torn) leaves ``image`` as it is."""
+    if len(wal) < 32:
+        return image
+    magic, version, page_size, _seq, salt1, salt2, check1, check2 = struct.unpack(">8I", wal[:32])
+    if magic not in WAL_MAGIC or version != 3007000 or page_size < 512 or page_size & (page_size - 1):
+        return image
+    big_endian = bool(magic & 1)
+    s0, s1 = _wal_checksum(wal[:24], big_endian, 0, 0)
+    if (s0, s1) != (check1, check2):
+        return image
+    pages: dict[int, bytes] = {}
+    committed: dict[int, bytes] = {}
+    db_pages = None
+    offset = 32
+    frame = 24 + page_size
+    while offset + frame <= len(wal):
+        number, commit_size, frame_salt1, frame_salt2, frame_check1, frame_check2 = \
+            struct.unpack(">6I", wal[offset:offset + 24])
+        if (frame_salt1, frame_salt2) != (salt1, salt2) or number == 0:
+            break
+        page = wal[offset + 24:offset + frame]
+        s0, s1 = _wal_checksum(wal[offset:offset + 8], big_endian, s0, s1)
+        s0, s1 = _wal_checksum(page, big_endian, s0, s1)
+        if (s0, s1) != (frame_check1, frame_check2):
+            break
+        pages[number] = page
+        if commit_size:
+            committed.update(pages)
+            pages.clear()
+            db_pages = commit_size
+        offset += frame
+    if db_pages is None:
+        return image
+    size = db_pages * page_size
+    if len(image) < size:
+        image.extend(bytes(size - len(image)))
+    del image[size:]
+    for number, page in committed.items():
+        if number <= db_pages:
+            image[(number - 1) * page_size:number * page_size] = page
+    return image

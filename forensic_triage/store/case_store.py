@@ -16,7 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,26 @@ import sqlite_utils
 from forensic_triage import __version__
 from forensic_triage.canonical import digest, dumps
 from forensic_triage.errors import CaseError
-from forensic_triage.store import schema
+from forensic_triage.store import crypto, schema
 
 STORE_NAME = "case.sqlite"
 GENESIS = "0" * 64
 
 
+def _database_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:   # plain cases work without the SQLCipher wheel
+        return (sqlite3.DatabaseError,)
+    return (sqlite3.DatabaseError, dbapi2.DatabaseError)
+
+
+# What a store connection raises for a damaged or unreadable file, plain or encrypted.
+DATABASE_ERRORS = _database_errors()
+
+
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def digest_values(table: str, values: Sequence[Any]) -> str:
@@ -70,9 +82,12 @@ def chain_seal(previous: str, digests: Iterable[str]) -> str:
 
 
 class CaseStore:
-    def __init__(self, case_dir: Path, conn: sqlite3.Connection, lock: _WriteLock | None = None) -> None:
+    def __init__(self, case_dir: Path, conn: sqlite3.Connection, lock: _WriteLock | None = None,
+                 encryption: crypto.CaseEncryption | None = None) -> None:
         self.case_dir = case_dir
         self.conn = conn
+        # The clear header of an encrypted case (SQLCipher connection), None for a plain one.
+        self.encryption = encryption
         self.db = sqlite_utils.Database(conn)
         self._next_ids: dict[str, int] = {}
         self._lock = lock
@@ -83,10 +98,20 @@ class CaseStore:
     def store_path(case_dir: Path) -> Path:
         return Path(case_dir) / STORE_NAME
 
+    @property
+    def encrypted(self) -> bool:
+        return self.encryption is not None
+
     @classmethod
-    def _connect(cls, path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
+    def _connect(cls, path: Path, key: bytes | None = None) -> sqlite3.Connection:
+        if key is None:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+        else:
+            # The sqlite3 API (same Row, transactions, FTS5, JSON), SQLCipher underneath; the key
+            # goes in before the first page is read.
+            conn = crypto.connect_encrypted(path, key, isolation_level=None, check_same_thread=False)
+            conn.row_factory = crypto.sqlcipher().Row
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: every commit (custody entries included) is on disk before the command goes on,
         # so a power cut loses at most the transaction in flight.
@@ -97,7 +122,11 @@ class CaseStore:
 
     @classmethod
     def create(cls, case_dir: Path, *, case_number: str, examiner: str, agency: str | None = None,
-               title: str | None = None, region: str | None = None, display_tz: str | None = None) -> CaseStore:
+               title: str | None = None, region: str | None = None, display_tz: str | None = None,
+               encrypt: bool = False, passphrase: str | None = None,
+               kdf_cost: tuple[int, int, int] | None = None) -> CaseStore:
+        """Create a case; ``encrypt`` keeps its store encrypted under ``passphrase`` (or the one
+        from --passphrase-file, the environment or a prompt). ``kdf_cost`` = scrypt (N, r, p)."""
         case_dir = Path(case_dir)
         path = cls.store_path(case_dir)
         if path.exists():
@@ -109,37 +138,56 @@ class CaseStore:
         # Private to the examiner: the store will hold victims' names and messages.
         case_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         case_dir.chmod(0o700)
+        if encrypt:
+            passphrase = passphrase if passphrase is not None else crypto.resolve_passphrase(confirm=True)
+            crypto.check_new_passphrase(passphrase)
         lock = _WriteLock.take(case_dir, "case create")
-        conn = cls._connect(path)
+        key, encryption = None, None
+        if encrypt:
+            key = crypto.write_header(case_dir, passphrase, **dict(zip("nrp", kdf_cost or ())))
+            encryption = crypto.read_header(case_dir)
+        # The store and its -wal/-shm (SQLite gives those the store's mode) readable by the examiner only.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         path.chmod(0o600)
-        store = cls(case_dir, conn, lock)
+        conn = cls._connect(path, key)
+        store = cls(case_dir, conn, lock, encryption)
         schema.migrate(conn)
         info = {"case_uuid": str(uuid.uuid4()), "case_number": case_number, "examiner": examiner,
                 "agency": agency, "title": title, "region": region, "display_tz": display_tz,
                 "created_utc": utc_now()}
+        details: dict[str, Any] = {"case": info, "schema_version": schema.SCHEMA_VERSION}
+        if encryption:
+            details["encrypted"] = encryption.describe()
         with store.transaction():
             store.insert("case_info", [info])
-            store.append_custody("case.create", {"case": info, "schema_version": schema.SCHEMA_VERSION})
+            store.append_custody("case.create", details)
         return store
 
     @classmethod
-    def open(cls, case_dir: Path, *, write: str | None = None) -> CaseStore:
+    def open(cls, case_dir: Path, *, write: str | None = None, passphrase: str | None = None) -> CaseStore:
         """Open a case. ``write`` names the command when it will change the case: it takes the
         case's write lock, so a second writing process gets a clear error, never a mixed store.
-        Readers need no lock (SQLite's WAL gives them a consistent view)."""
+        Readers need no lock (SQLite's WAL gives them a consistent view). An encrypted case takes
+        ``passphrase``, else the one from --passphrase-file, the environment or a prompt."""
         case_dir = Path(case_dir)
         path = cls.store_path(case_dir)
         if not path.exists():
             raise CaseError(f"no case in {case_dir} (expected {STORE_NAME}); create one with `case create`")
+        encryption = crypto.read_header(case_dir)
+        key = crypto.case_key(encryption, passphrase) if encryption else None
         lock = _WriteLock.take(case_dir, write) if write else None
         try:
-            conn = cls._connect(path)
+            conn = cls._connect(path, key)
             conn.execute("SELECT 1 FROM sqlite_master").fetchall()
-        except sqlite3.DatabaseError as exc:
+        except DATABASE_ERRORS as exc:
             if lock:
                 lock.release()
+            if encryption:
+                # The passphrase checked against the header, so the key is right: the file is not.
+                raise CaseError(f"{path} cannot be decrypted although the passphrase is right: the store is "
+                                f"damaged ({exc})") from None
             raise CaseError(f"{path} is not a readable case store: {exc}") from None
-        store = cls(case_dir, conn, lock)
+        store = cls(case_dir, conn, lock, encryption)
         version = schema.schema_version(conn)
         if version == 0:
             store.close()
@@ -170,12 +218,15 @@ class CaseStore:
         try:
             yield
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             # SQLite has already rolled back after some errors (e.g. a full disk); a second
             # rollback would hide the error that matters.
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             self._next_ids.clear()
+            if self.encrypted and not isinstance(exc, sqlite3.Error) and isinstance(exc, DATABASE_ERRORS):
+                # SQLCipher's errors are not sqlite3's; callers (disk full, busy) test for sqlite3's.
+                raise getattr(sqlite3, type(exc).__name__, sqlite3.DatabaseError)(*exc.args) from exc
             raise
 
     def _next_id(self, table: str) -> int:
