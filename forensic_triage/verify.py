@@ -2,7 +2,10 @@
 and optionally re-hash the evidence. Names the first thing that does not hold.
 
 The checks do not trust the database's triggers: a store edited with the sqlite3 shell after
-the triggers were dropped is caught by the digests and seals.
+the triggers were dropped is caught by the digests and seals. Damage below the rows (flipped bytes
+in the file's header, a b-tree or an index page) is caught first, by checking the header fields
+and SQLite's integrity_check (for an encrypted store, SQLCipher's per-page HMAC), and reported as
+one clear failure instead of an error half way through.
 """
 
 from __future__ import annotations
@@ -13,13 +16,25 @@ from pathlib import Path
 from typing import Any
 
 from forensic_triage.errors import TriageError
-from forensic_triage.evidence.evidence_hash import decompress_gzip, hash_logical, hash_media
 from forensic_triage.evidence.detect import ContainerSpec
+from forensic_triage.evidence.evidence_hash import (
+    decompress_gzip,
+    hash_logical,
+    hash_media,
+)
 from forensic_triage.evidence.media import open_media
 from forensic_triage.ingest.plugin_stage import artifact_digest
 from forensic_triage.progress import Finished, Progress, Work
 from forensic_triage.store import schema
-from forensic_triage.store.case_store import GENESIS, CaseStore, chain_seal, custody_hash, row_digest
+from forensic_triage.store.case_store import (
+    DATABASE_ERRORS,
+    GENESIS,
+    STORE_NAME,
+    CaseStore,
+    chain_seal,
+    custody_hash,
+    row_digest,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,19 +62,94 @@ class VerifyReport:
 
 def verify_case(store: CaseStore, *, image: bool = False) -> Work:
     report = VerifyReport()
-    seals = yield from _check_custody(store, report)
-    for table in schema.SEALED_TABLES:
-        report.add(f"{table} rows", _check_table(store, table, seals.get(table, [])),
-                   f"{store.count(table)} rows, digests and seals hold")
-        yield Progress(stage="verifying", done=schema.SEALED_TABLES.index(table) + 1,
-                       total=len(schema.SEALED_TABLES), unit="tables")
-    report.add("artifact digests", _check_artifacts(store), f"{store.count('artifacts')} artifact digests hold")
+    problem = check_store_file(store)
+    report.add("case store file", problem, "header fields and SQLite integrity check hold"
+               + (" (every page's HMAC checked)" if store.encrypted else ""))
+    if problem is not None:
+        # Rows read from a damaged file prove nothing and may not read at all.
+        yield Finished(result=report)
+        return
+    try:
+        seals = yield from _check_custody(store, report)
+        for table in schema.SEALED_TABLES:
+            report.add(f"{table} rows", _check_table(store, table, seals.get(table, [])),
+                       f"{store.count(table)} rows, digests and seals hold")
+            yield Progress(stage="verifying", done=schema.SEALED_TABLES.index(table) + 1,
+                           total=len(schema.SEALED_TABLES), unit="tables")
+        report.add("artifact digests", _check_artifacts(store), f"{store.count('artifacts')} artifact digests hold")
+    except DATABASE_ERRORS as exc:
+        report.add("case store file", damaged(f"reading it failed ({exc})"), "")
+        yield Finished(result=report)
+        return
     if image:
         for evidence in store.evidence():
             problem = yield from _rehash(store, evidence)
             report.add(f"evidence {evidence['exhibit_id']} re-hash", problem,
                        f"MD5, SHA-1, SHA-256 and BLAKE3 of {evidence['path']} match the values recorded at add")
     yield Finished(result=report)
+
+
+def damaged(what: str) -> str:
+    return (f"the case store file ({STORE_NAME}) is damaged: {what}; its rows cannot be trusted: restore the case "
+            f"folder from a backup (or the last verified copy)")
+
+
+# Header fields every case store has (https://www.sqlite.org/fileformat2.html#the_database_header):
+# offset -> (expected bytes, what they are).
+_FIXED_HEADER = {0: (b"SQLite format 3\x00", "the SQLite magic string"),
+                 21: (b"\x40\x20\x20", "the payload fractions (64, 32, 32)"),
+                 56: ((1).to_bytes(4, "big"), "the text encoding (UTF-8)"),
+                 72: (bytes(20), "the reserved bytes (zero)")}
+
+
+def check_header(header: bytes, file_size: int) -> str | None:
+    """What is wrong with the first 100 bytes of a plain case store, or None."""
+    if len(header) < 100:
+        return damaged(f"it is {len(header)} bytes long, shorter than an SQLite header")
+    for offset, (expected, what) in _FIXED_HEADER.items():
+        if header[offset:offset + len(expected)] != expected:
+            return damaged(f"header bytes {offset}..{offset + len(expected) - 1} ({what}) are wrong")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return damaged(f"the header's page size ({page_size}) is impossible")
+    if header[18] not in (1, 2) or header[19] not in (1, 2) or header[20] != 0:
+        return damaged("the header's file format versions or reserved space are wrong")
+    if not 1 <= int.from_bytes(header[44:48], "big") <= 4:
+        return damaged("the header's schema format number is wrong")
+    change_counter, valid_for = header[24:28], header[92:96]
+    if change_counter != valid_for:
+        return damaged("the header's change counter and version-valid-for number differ")
+    pages = int.from_bytes(header[28:32], "big")
+    if file_size % page_size or pages * page_size != file_size:
+        return damaged(f"the header says {pages} pages of {page_size} bytes, the file holds {file_size} bytes")
+    return None
+
+
+def check_store_file(store: CaseStore) -> str | None:
+    """Damage below the rows: the header fields (plain stores; SQLCipher authenticates an encrypted
+    store's header with page 1) and SQLite's integrity_check over every page and index."""
+    try:
+        if not store.encrypted:
+            # Bring every committed page into the file, so its header is the current one. The
+            # verify command holds the write lock; a reader's open snapshot may keep frames in the
+            # WAL, and then the header on disk may lag: that check is skipped, integrity_check stays.
+            busy, logged, moved = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy and logged == moved:
+                path = CaseStore.store_path(store.case_dir)
+                with open(path, "rb") as handle:
+                    problem = check_header(handle.read(100), path.stat().st_size)
+                if problem:
+                    return problem
+        findings = [row[0] for row in store.conn.execute("PRAGMA integrity_check(20)")]
+    except DATABASE_ERRORS as exc:
+        return damaged(f"SQLite cannot read it ({exc})")
+    except OSError as exc:
+        return damaged(f"it cannot be read ({exc})")
+    if findings != ["ok"]:
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        return damaged(f"SQLite's integrity check says: {findings[0]}{more}")
+    return None
 
 
 def _check_custody(store: CaseStore, report: VerifyReport) -> Work:

@@ -25,7 +25,7 @@ import sqlite_utils
 
 from forensic_triage import __version__
 from forensic_triage.canonical import digest, dumps
-from forensic_triage.errors import CaseError
+from forensic_triage.errors import EXIT_VERIFY_FAILED, CaseError
 from forensic_triage.store import crypto, schema
 
 STORE_NAME = "case.sqlite"
@@ -179,16 +179,18 @@ class CaseStore:
         try:
             conn = cls._connect(path, key)
             conn.execute("SELECT 1 FROM sqlite_master").fetchall()
+            version = schema.schema_version(conn)
         except DATABASE_ERRORS as exc:
             if lock:
                 lock.release()
             if encryption:
                 # The passphrase checked against the header, so the key is right: the file is not.
-                raise CaseError(f"{path} cannot be decrypted although the passphrase is right: the store is "
-                                f"damaged ({exc})") from None
-            raise CaseError(f"{path} is not a readable case store: {exc}") from None
+                raise DamagedStoreError(f"the case store {path} cannot be decrypted although the passphrase is "
+                                        f"right: the file is damaged ({exc}); restore the case folder from a "
+                                        f"backup") from None
+            raise DamagedStoreError(f"the case store {path} is damaged or was replaced (SQLite: {exc}): it cannot "
+                                    f"be read; restore the case folder from a backup") from None
         store = cls(case_dir, conn, lock, encryption)
-        version = schema.schema_version(conn)
         if version == 0:
             store.close()
             raise CaseError(f"{path} is not a forensic-triage case store")
@@ -364,6 +366,12 @@ class CaseStore:
             "evidence_id": evidence_id, "file_id": file_id, "volume_idx": volume_idx, "path": path,
             "plugin": plugin, "code": code, "message": message, "context": dumps(context or {}),
             "created_utc": utc_now()}])[0]
+
+
+class DamagedStoreError(CaseError):
+    """The store file cannot be read as a whole: an integrity failure (exit 1, as `verify`'s)."""
+
+    exit_code = EXIT_VERIFY_FAILED
 
 
 class _WriteLock:
