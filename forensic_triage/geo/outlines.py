@@ -186,6 +186,7 @@ def borders(resolution: str = "l") -> tuple[Outline, ...]:
     return tuple(Outline(BORDER, points, False) for _level, points in _read("countries", resolution))
 
 
+@functools.cache
 def world_outlines(resolution: str = "l") -> tuple[Outline, ...]:
     """Shorelines then borders: everything a base map draws, in drawing order."""
     return coastlines(resolution) + borders(resolution)

@@ -144,11 +144,18 @@ def visual_order(text: str) -> str:
     renderer that only draws left to right. Text with no right-to-left letter is returned as is."""
     if not _has_rtl(text):
         return text
-    import arabic_reshaper
     from bidi import get_display
 
-    return "\n".join(get_display(arabic_reshaper.reshape(line)) if _has_rtl(line) else line
-                     for line in text.split("\n"))
+    reshaper = _reshaper()
+    return "\n".join(get_display(reshaper.reshape(line)) if _has_rtl(line) else line for line in text.split("\n"))
+
+
+@functools.lru_cache(maxsize=1)
+def _reshaper():
+    import arabic_reshaper
+
+    # The package deletes vowel marks (harakat) by default: that would drop characters silently.
+    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False, "support_ligatures": True})
 
 
 class TextMarkup:
