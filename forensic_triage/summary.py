@@ -130,7 +130,8 @@ def places(store: CaseStore) -> dict[str, Any]:
             visits[-1]["last"] = point["time"]
             visits[-1]["points"] += 1
         else:
-            visits.append({"place": point["place"], "first": point["time"], "last": point["time"], "points": 1})
+            visits.append({"place": point["place"], "first": point["time"], "last": point["time"], "points": 1,
+                           "example": point["path"], "deleted": point["deleted"]})
     return {"points": points, "visits": visits, "distinct_places": len({point["place"] for point in points})}
 
 
@@ -146,12 +147,14 @@ def travel(store: CaseStore) -> list[dict[str, Any]]:
             "trip_number": data.get("trip_number"), "name": data.get("name"), "provider": data.get("provider"),
             "from": _place(data.get("departure")), "to": _place(data.get("arrival")),
             "start": (data.get("start") or {}).get("utc"), "end": (data.get("end") or {}).get("utc"),
+            "start_time_zone": data.get("start_time_zone"), "end_time_zone": data.get("end_time_zone"),
             "travellers": list(data.get("travellers") or []), "status": data.get("status"),
             "sources": sorted({_SOURCE_WORDS.get(source.origin, source.origin) for source in trip.sources}),
         })
     return out
 
 
+_APP_WORDS = {"com.google": "Google account"}
 _SOURCE_WORDS = {"json-ld": "mail", "microdata": "mail", "ics": "calendar", "pkpass": "wallet pass",
                  "bcbp": "boarding pass"}
 
@@ -170,6 +173,8 @@ def render_summary(summary: dict[str, Any]) -> str:
              f"  examiner {case['examiner']}" + (f", {case['agency']}" if case.get("agency") else "") +
              f"; created {case['created_utc']}",
              f"  case store {summary['store']}"]
+    if summary.get("about"):
+        lines += ["", *summary["about"]]
     for item in summary["evidence"]:
         lines += _render_exhibit(item)
     if summary.get("deleted_sample"):
@@ -215,7 +220,7 @@ def _render_exhibit(item: dict[str, Any]) -> list[str]:
 
 def _render_artifacts(summary: dict[str, Any]) -> list[str]:
     counts = summary["counts"]
-    lines = [f"\nArtifacts: {counts['artifacts']:,} from {counts['files']:,} files"]
+    lines = [f"\nArtifacts found: {counts['artifacts']:,}"]
     by_kind = counts["artifacts_by_kind"]
     order = sorted(by_kind, key=lambda kind: (kind not in KIND_WORDS, list(KIND_WORDS).index(kind)
                                               if kind in KIND_WORDS else 0, kind))
@@ -232,13 +237,15 @@ def _render_people(people: list[dict[str, Any]]) -> list[str]:
         return []
     lines = ["\nPeople (one identity per person, merged across apps by number, e-mail or handle)"]
     for person in people:
-        apps = [app for app in person["apps"] if app != "Android Contacts"]
-        head = person["label"] + (" [device owner]" if person["owner"] else "")
+        apps = [_APP_WORDS.get(app, app) for app in person["apps"] if app != "Android Contacts"]
+        label = max(person["names"], key=lambda name: (len(name.split()), len(name)), default=person["label"]) \
+            if person["owner"] else person["label"]
+        head = label + (" [device owner]" if person["owner"] else "")
         numbers = [ident for ident in person["identifiers"] if ident.startswith("+") and ident != person["label"]]
         activity = f"{_plural(person['messages'], 'message')}, {_plural(person['calls'], 'call')}"
         lines.append(f"  {head}  {', '.join(numbers)}".rstrip() + f"  -  {activity}")
         lines.append(f"      apps: {', '.join(apps) or '-'}")
-        other_names = [name for name in person["names"] if name != person["label"]]
+        other_names = [name for name in person["names"] if name != label]
         if other_names:
             lines.append(f"      also named: {', '.join(other_names)}")
         forms = [raw for raw in person["written_as"] if raw not in numbers and raw != person["label"]]
@@ -251,11 +258,13 @@ def _render_places(places: dict[str, Any]) -> list[str]:
     visits = places["visits"]
     if not visits:
         return []
-    lines = [(f"\nPlaces ({len(places['points'])} located photos and records, {places['distinct_places']} "
-              "places; in time order)")]
+    lines = [(f"\nPlaces ({len(places['points'])} located photos and records at {places['distinct_places']} "
+              "places, in time order; names from an offline gazetteer)")]
     for visit in visits[:MAX_LISTED]:
-        lines.append(f"  {_span(visit['first'], visit['last']):<34} {visit['place']}"
-                     + (f"  ({visit['points']} points)" if visit["points"] > 1 else ""))
+        source = f"{visit['points']} points" if visit["points"] > 1 else \
+            (visit["example"] or "").rpartition("/")[2] + (", deleted" if visit["deleted"] else "")
+        lines.append(f"  {_span(visit['first'], visit['last']):<30} {visit['place']}" + (f"  ({source})" if source
+                                                                                            else ""))
     first, last = places["points"][0], places["points"][-1]
     lines.append(f"  first seen: {first['place']}, {short_time(first['time'], seconds=False)}")
     lines.append(f"  last seen:  {last['place']}, {short_time(last['time'], seconds=False)}")
@@ -279,22 +288,41 @@ def _plural(count: int, word: str) -> str:
 def _render_travel(trips: list[dict[str, Any]]) -> list[str]:
     if not trips:
         return []
-    lines = ["\nTravel timeline (bookings; the same booking in several sources is shown once)"]
+    lines = ["\nTravel timeline (bookings in time order; a booking seen in several sources is shown once)"]
     for trip in trips:
         what = trip["type"] or "booking"
         if trip["type"] == "lodging":
             what += f" {trip['name'] or trip['to'] or ''}".rstrip()
-            if trip["end"]:
-                what += f" until {short_time(trip['end'], seconds=False)}"
         else:
             what += f" {trip['trip_number'] or trip['name'] or ''}".rstrip()
             if trip["from"] or trip["to"]:
                 what += f" {trip['from'] or '?'} -> {trip['to'] or '?'}"
+        who = f", for {', '.join(trip['travellers'])}" if trip["travellers"] else ""
         number = f"ref {trip['reservation_number']}" if trip["reservation_number"] else "no reference"
-        who = f"; for {', '.join(trip['travellers'])}" if trip["travellers"] else ""
-        lines.append(f"  {short_time(trip['start'], seconds=False):<20} {what}")
-        lines.append(f"  {'':<20} {number}{who}; seen in {', '.join(trip['sources'])}")
+        local = _local(trip["start"], trip["start_time_zone"])
+        if trip["start_time_zone"] and local[:10] == (trip["start"] or "")[:10]:
+            local = local[11:]          # the same day: the wall-clock time is enough
+        if trip["type"] == "lodging" and trip["end"]:
+            local += f", until {_local(trip['end'], trip['end_time_zone'])[:16]}"
+        lines.append(f"  {short_time(trip['start'], seconds=False):<20}  {what}{who}")
+        lines.append(f"  {'':<20}  " + (f"local {local}; " if trip["start_time_zone"] else "")
+                     + f"{number}; seen in {', '.join(trip['sources'])}")
     return lines
+
+
+def _local(utc: str | None, zone: str | None) -> str:
+    """A UTC time as the wall-clock time in ``zone`` ("2026-03-06 15:00 Europe/Amsterdam"); the
+    zone database decides, never the machine's own zone. Without a zone: the UTC time."""
+    if not utc or not zone:
+        return short_time(utc, seconds=False)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        moment = datetime.fromisoformat(utc).astimezone(ZoneInfo(zone))   # 3.11 reads "Z"
+    except (ValueError, ZoneInfoNotFoundError):
+        return short_time(utc, seconds=False)
+    return f"{moment:%Y-%m-%d %H:%M} {zone}"
 
 
 def _render_next(summary: dict[str, Any]) -> list[str]:

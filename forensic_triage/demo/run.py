@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from forensic_triage.demo.evidence import build_demo_image
+from forensic_triage.demo.story import ABOUT
 from forensic_triage.errors import CaseError
 from forensic_triage.evidence.add import add_evidence
 from forensic_triage.ingest.run import ingest
@@ -30,11 +31,16 @@ def run_demo(directory: Path, *, jobs: int | None = None) -> Work:
     store = CaseStore.create(directory / "case", case_number="DEMO-2026-001", examiner="Demo Examiner",
                              agency="forensic-triage demo lab", title="Demo: Android phone of Sam Carter (fictional)",
                              region="GB", display_tz="Europe/London")
-    for event in add_evidence(store, image, exhibit_id="PHONE-01", description="Demo Android phone storage (FAT32)",
-                              received_from="Demo Officer", received_at="2026-03-12T10:00:00Z"):
-        if not isinstance(event, Finished):
-            yield event
-    for event in ingest(store, jobs=jobs):
-        if not isinstance(event, Finished):
-            yield event
-    yield Finished(result=case_summary(store, highlights=True))
+    try:
+        for event in add_evidence(store, image, exhibit_id="PHONE-01", description="Demo Android phone storage (FAT32)",
+                                  received_from="Demo Officer", received_at="2026-03-12T10:00:00Z"):
+            if not isinstance(event, Finished):
+                yield event
+        for event in ingest(store, jobs=jobs):
+            if not isinstance(event, Finished):
+                yield event
+        summary = case_summary(store, highlights=True)
+    finally:
+        store.close()   # releases the write lock, so the next command can open the case at once
+    summary["about"] = list(ABOUT)
+    yield Finished(result=summary)

@@ -77,3 +77,11 @@ SCRIPT_BODY = ('Parcel held at depot: pay the £1.99 fee at <a href="https://par
 CYRILLIC_BODY = "Хорошо. Паспорта держи у себя до понедельника."          # "Good. Keep the passports until Monday."
 ARABIC_BODY = "الغرف جاهزة. الدفع نقدًا عند الوصول."                        # "The rooms are ready. Cash on arrival."
 CJK_BODY = "两个房间已预订，周五入住。机票已确认。"                          # "Two rooms booked, check-in Friday. Tickets confirmed."
+
+# What the demo prints first, so a new user knows what they are looking at.
+ABOUT = (
+    "About this demo: a made-up case, built by forensic-triage itself (no real data, no network).",
+    f"The phone of {OWNER.name}, who arranges travel for {ANA.name} on behalf of {VIKTOR.name}: flights,",
+    "hotel rooms under another name, a driver, passports kept back. The same people appear on SMS,",
+    "WhatsApp and Telegram with their numbers written differently; the tool merges them into one person each.",
+)
