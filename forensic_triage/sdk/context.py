@@ -186,6 +186,51 @@ class Context:
             raise
         return conn
 
+    # --- SQLCipher stores opened with the examiner's keys (ingest --key-file) ---------------------
+
+    def app_keys(self, source: Source | None = None) -> list[Any]:
+        """The examiner-supplied keys (``ingest --key-file``) whose entry matches the source's path,
+        in file order; each has ``label`` and ``describe()`` (never the key) for warnings."""
+        from forensic_triage.store.crypto import app_keys_from_environment
+
+        source, _read_at = self._resolve(source)
+        return [key for key in app_keys_from_environment() if key.matches(source.path)]
+
+    def open_sqlcipher(self, key: Any, source: Source | None = None):
+        """The SQLCipher database opened with one of ``app_keys()``, read-only, rows as Row objects
+        (the sqlite3 API). The ciphertext is copied to scratch with its -wal, re-hashed, and
+        decrypted page by page in memory only. Raises sqlite3.DatabaseError when the key does not
+        open it (SQLCipher's own errors are turned into sqlite3's, which plugins already catch)."""
+        from forensic_triage.store.crypto import apply_key, sqlcipher
+
+        source, read_at = self._resolve(source)
+        module = sqlcipher()
+        folder = self.scratch / f"sqlcipher-{len(self._sqlite)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / "database"
+        digest = self._copy(read_at, source.size, target)
+        if source.sha256 and digest != source.sha256:
+            raise SourceChangedError(f"copy of {source.path} hashes {digest}, ingest recorded {source.sha256}")
+        found = self.siblings.get(source.name + "-wal")
+        if found:
+            companion, companion_read = found
+            copied = self._copy(companion_read, companion.size, folder / "database-wal")
+            if companion.sha256 and copied != companion.sha256:
+                raise SourceChangedError(f"copy of {companion.path} hashes {copied}, ingest recorded {companion.sha256}")
+        # Read-write on the copy (a WAL needs its -shm), query_only for the plugin: the evidence and
+        # its ingest hash are untouched; the copy stays ciphertext.
+        conn = module.connect(str(target))
+        try:
+            apply_key(conn, raw_key=key.raw_key, passphrase=key.passphrase, options=dict(key.options))
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA query_only = ON")
+        except module.DatabaseError as exc:
+            conn.close()
+            raise sqlite3.DatabaseError(f"the key '{key.label}' does not open it ({exc})") from None
+        conn.row_factory = module.Row
+        self._sqlite.append(conn)
+        return conn
+
     @staticmethod
     def _copy(read_at: ReadAt, size: int, target: Path) -> str:
         hasher = hashlib.sha256()

@@ -310,7 +310,7 @@ def load_key_file(path: Path) -> list[AppKey]:
 
 def _app_key(match: str, value: Any, index: int) -> AppKey:
     if isinstance(value, str):
-        value = {"key": value[5:]} if value.startswith("raw:") else \
+        value = {"key": value[4:]} if value.startswith("raw:") else \
             {"key": value[2:-1]} if value.startswith("x'") and value.endswith("'") else {"passphrase": value}
     if not isinstance(value, dict):
         raise TriageError(f"key file entry {index} ({match}): give a key string or an object")
