@@ -15,6 +15,7 @@ font runs, visible [U+XXXX] for characters no font has).
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 from collections import Counter
@@ -22,12 +23,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
+from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import XMP
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -52,6 +56,9 @@ FRAME_W = PAGE_W - 2 * MARGIN
 CHUNK = 80                       # table rows per Table object: splitting cost grows with table size
 MAX_BODY = 4000                  # characters of one message shown in a bubble (the rest is counted)
 MAX_GRAPH_TABLE = 60
+MAX_ATTACHMENTS = 10
+THUMB_PX, THUMB_PT = 200, 90     # thumbnail pixels, and its longer side on the page in points
+THUMB_SOURCE_LIMIT = 16 << 20    # bytes read from the evidence for one picture at most
 TOTAL_FORM = "ft-total-pages"
 GREY, LIGHT, OUT_BUBBLE, IN_BUBBLE = colors.HexColor("#666666"), colors.HexColor("#f2f4f7"), \
     colors.HexColor("#dcecfb"), colors.HexColor("#eeeeee")
@@ -182,9 +189,10 @@ class _Bubble(Flowable):
     """A chat message: a rounded box, left for received, right for sent, that splits across pages."""
 
     def __init__(self, header: Paragraph, body: Paragraph | None, footer: Paragraph, *, outgoing: bool,
-                 deleted: bool, continued: bool = False) -> None:
+                 deleted: bool, continued: bool = False, pictures: tuple[Flowable, ...] = ()) -> None:
         super().__init__()
         self.header, self.body, self.footer = header, body, footer
+        self.pictures = pictures
         self.outgoing, self.deleted, self.continued = outgoing, deleted, continued
         self.box_w = 0.0
         self.parts: list[tuple[Paragraph, float]] = []
@@ -194,7 +202,7 @@ class _Bubble(Flowable):
         self.box_w = avail_w * 0.74
         inner = self.box_w - 10
         self.parts = []
-        for paragraph in (self.header, self.body, self.footer):
+        for paragraph in (self.header, self.body, *self.pictures, self.footer):
             if paragraph is not None:
                 _w, h = paragraph.wrap(inner, 1e6)
                 self.parts.append((paragraph, h))
@@ -212,7 +220,7 @@ class _Bubble(Flowable):
         first = _Bubble(self.header, pieces[0], Paragraph("(continued on the next page)", self.footer.style),
                         outgoing=self.outgoing, deleted=self.deleted, continued=self.continued)
         rest = _Bubble(self.header, pieces[1], self.footer, outgoing=self.outgoing, deleted=self.deleted,
-                       continued=True)
+                       continued=True, pictures=self.pictures)
         return [first, rest]
 
     def draw(self) -> None:
@@ -251,6 +259,7 @@ class _ReportDoc(BaseDocTemplate):
         self.section_pages: dict[str, int] = {}
         self.toc_keys: list[str] = []
         self.total_pages = 0
+        self.xmp: bytes | None = None
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
@@ -279,6 +288,12 @@ class _ReportDoc(BaseDocTemplate):
         canvas.restoreState()
         if self.progress is not None:
             self.progress(Progress(stage="writing PDF", done=canvas.getPageNumber(), total=None, unit="pages"))
+
+    def beforeDocument(self) -> None:
+        if self.xmp is not None:
+            # Read by archiving systems and PDF/A validators: the same facts as the Info dictionary
+            # (this file does not claim PDF/A conformance, so no pdfaid entry).
+            self.canv._doc.Catalog.Metadata = XMP(creator=lambda _doc: self.xmp)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, _Heading):
@@ -551,19 +566,61 @@ class _Writer:
         if data.get("subject"):
             text = f"[{data['subject']}] {text or ''}"
         body_markup = self.markup(text, max_chars=MAX_BODY) if text else "<i>(no text)</i>"
-        attachments = data.get("attachments") or []
+        attachments = [item for item in data.get("attachments") or [] if isinstance(item, dict)]
+        pictures: list[Flowable] = []
         if attachments:
             lines = []
-            for item in attachments[:10]:
-                if not isinstance(item, dict):
-                    continue
-                bits = [item.get("name") or "unnamed", item.get("mime_type"),
-                        f"{item['size']:,} bytes" if isinstance(item.get("size"), int) else None, item.get("path")]
-                lines.append("Attachment: " + self.markup(" · ".join(str(b) for b in bits if b)))
+            for item in attachments[:MAX_ATTACHMENTS]:
+                found = self.model.attachment_file(record, item) if item.get("path") else None
+                size = found.get("size") if found else item.get("size")
+                bits = [item.get("name") or (found or {}).get("name") or "unnamed", item.get("mime_type"),
+                        f"{size:,} bytes" if isinstance(size, int) else None, item.get("path")]
+                line = "Attachment: " + self.markup(" · ".join(str(b) for b in bits if b))
+                if found and found.get("sha256"):
+                    line += f" · sha256 {found['sha256'][:16]}…" + (" · DELETED" if found.get("deleted") else "")
+                elif item.get("path"):
+                    line += " · not found in the exhibit"
+                picture = self.thumbnail(record, item) if found else None
+                if picture is not None:
+                    pictures.append(picture)
+                elif found and self._is_image(item) and not self.model.photo_allowed(record):
+                    line += " · picture withheld (victim protection)"
+                lines.append(line)
+            if len(attachments) > MAX_ATTACHMENTS:
+                lines.append(f"and {len(attachments) - MAX_ATTACHMENTS} more attachments")
             body_markup += "<br/><font size='7' color='#444444'>" + "<br/>".join(lines) + "</font>"
         body = Paragraph(body_markup, self.styles["body"])
         footer = self.prov(record)
-        return _Bubble(header, body, footer, outgoing=outgoing, deleted=bool(flags))
+        return _Bubble(header, body, footer, outgoing=outgoing, deleted=bool(flags), pictures=tuple(pictures))
+
+    @staticmethod
+    def _is_image(item: dict[str, Any]) -> bool:
+        mime = str(item.get("mime_type") or "")
+        name = str(item.get("name") or item.get("path") or "").lower()
+        return mime.startswith("image/") or name.endswith((".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".heic"))
+
+    def thumbnail(self, record: Any, item: dict[str, Any]) -> Flowable | None:
+        """A small picture of an image attachment read from the evidence (None: not an image, not
+        readable, or withheld by redaction). Re-encoded as a 200 px JPEG so the PDF stays small."""
+        if not self._is_image(item):
+            return None
+        content = self.model.attachment_bytes(record, item, limit=THUMB_SOURCE_LIMIT)
+        if not content:
+            return None
+        try:
+            with PILImage.open(io.BytesIO(content)) as picture:
+                picture.draft("RGB", (THUMB_PX, THUMB_PX))     # JPEG: decode at reduced size
+                picture = picture.convert("RGB")
+                picture.thumbnail((THUMB_PX, THUMB_PX))
+                buffer = io.BytesIO()
+                picture.save(buffer, format="JPEG", quality=80)
+                width, height = picture.size
+        except (OSError, ValueError, PILImage.DecompressionBombError):
+            self.notes.append(f"An image attachment of finding #{record.id} could not be decoded for a thumbnail.")
+            return None
+        buffer.seek(0)
+        scale = THUMB_PT / max(width, height)
+        return Image(buffer, width=width * scale, height=height * scale, hAlign="LEFT")
 
     def calls(self) -> Iterator[Flowable]:
         def rows() -> Iterator[list[Any]]:
@@ -776,6 +833,35 @@ class _Writer:
             yield from section.build()
 
 
+def xmp_packet(*, title: str, author: str, subject: str, keywords: list[str], created_utc: str, tool: str,
+               report_id: str) -> bytes:
+    """An XMP packet (Dublin Core, XMP basic, PDF and media-management schemas), UTF-8."""
+    def esc(value: str) -> str:
+        return xml_escape(value, {'"': "&quot;"})
+    created = created_utc.split(".")[0].rstrip("Z") + "Z"
+    text = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{esc(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{esc(author)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{esc(subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:identifier>urn:uuid:{esc(report_id)}</dc:identifier>
+   <xmp:CreateDate>{esc(created)}</xmp:CreateDate>
+   <xmp:MetadataDate>{esc(created)}</xmp:MetadataDate>
+   <xmp:CreatorTool>{esc(tool)}</xmp:CreatorTool>
+   <pdf:Producer>forensic-triage (ReportLab)</pdf:Producer>
+   <pdf:Keywords>{esc(", ".join(keywords))}</pdf:Keywords>
+   <xmpMM:DocumentID>urn:uuid:{esc(report_id)}</xmpMM:DocumentID>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return text.encode("utf-8")
+
+
 def pdf_path(out: Path) -> Path:
     out = Path(out)
     return out if out.suffix.lower() == ".pdf" else out / PDF_NAME
@@ -796,6 +882,11 @@ def write_pdf(model: Any, out: Path, *, progress: ProgressCallback | None = None
                      keywords=["forensic report", str(case.get("case_number")), model.report_id],
                      lang="en", displayDocTitle=1, pageCompression=1)
     doc.toc_keys = [section.key for section in writer.sections() if section.toc]
+    doc.xmp = xmp_packet(title=model.title, author=str(case.get("examiner") or ""),
+                         subject=f"Forensic examination report, case {case.get('case_number')}",
+                         keywords=["forensic report", str(case.get("case_number")), model.report_id],
+                         created_utc=model.generated_utc, tool=f"forensic-triage {model.tool_version}",
+                         report_id=model.report_id)
 
     def story() -> Iterator[Flowable]:
         yield from writer.story()

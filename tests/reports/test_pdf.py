@@ -94,8 +94,19 @@ def test_bookmarks_metadata_and_contents(demo_report):
     meta = reader.metadata
     assert meta.title == facts["title"] and meta.author == "Demo Examiner"
     assert facts["report_id"] in meta.subject
+    xmp = reader.xmp_metadata
+    assert xmp.dc_title["x-default"] == facts["title"] and xmp.xmpmm_document_id == f"urn:uuid:{facts['report_id']}"
     contents = reader.pages[1].extract_text()
     assert "Contents" in contents and re.search(r"Summary of findings\s*\.+\s*\d+", contents)
+
+
+def test_image_attachment_shown_as_thumbnail_with_hash(demo_report):
+    written, _facts = demo_report
+    reader = pypdf.PdfReader(written[0])
+    text = _text(written[0])
+    assert "Attachment: van.jpg" in text and re.search(r"sha256\s+[0-9a-f]{16}…", text)
+    page = next(page for page in reader.pages if "Attachment: van.jpg" in page.extract_text())
+    assert len(page.images) >= 1
 
 
 def test_files_only_case(tmp_path):
