@@ -138,6 +138,9 @@ def test_the_printed_summary_names_people_places_trips_and_next_steps(demo: tupl
         assert heading in out, heading
     assert "Viktor" in out and "Ana Marin" in out and "Telegram" in out and "WhatsApp" in out
     assert "447700900456@s.whatsapp.net" in out                      # the same person, as WhatsApp writes him
+    people = out.split("\nPeople")[1].split("\nPlaces")[0].splitlines()
+    viktor = next(index for index, line in enumerate(people) if line.startswith("  Viktor"))
+    assert all(app in people[viktor + 1] for app in (SMS, WHATSAPP, TELEGRAM))   # one person, three apps
     assert "Rotterdam" in out and "7KQ2XR" in out and "R8M4TZ" in out
     assert "forensic-triage graph" in out and "forensic-triage verify" in out
     # The summary's own lines fit a terminal (the CLI's closing lines repeat long paths).
