@@ -1,0 +1,1 @@
+"""Qt item models over the case store, paged from SQLite (never a whole table in memory)."""

@@ -1,0 +1,1 @@
+"""The panes around the central table: evidence tree, categories, detail, custody."""
