@@ -1,6 +1,6 @@
 /* forensic-triage HTML report: loads the data chunks (data/<table>-NNNN.js) on demand, pages,
    searches and filters tables, and draws conversations as bubbles.
-   Every value from the evidence is put into the page with textContent, never innerHTML. */
+   Every value from the evidence is put into the page with textContent, never parsed as markup. */
 "use strict";
 var FT = (function () {
   var tables = {};          // name -> {columns, rows, chunks, chunk}
