@@ -10,19 +10,18 @@ one clear failure instead of an error half way through.
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forensic_triage.errors import TriageError
+from forensic_triage.errors import EvidenceError, TriageError
 from forensic_triage.evidence.detect import ContainerSpec
-from forensic_triage.evidence.evidence_hash import (
-    decompress_gzip,
-    hash_logical,
-    hash_media,
-)
+from forensic_triage.evidence.evidence_hash import HASH_CHUNK, hash_logical, hash_media
 from forensic_triage.evidence.media import open_media
+from forensic_triage.hashing import ThreadedHasher
 from forensic_triage.ingest.plugin_stage import artifact_digest
 from forensic_triage.progress import Finished, Progress, Work
 from forensic_triage.store import schema
@@ -238,13 +237,7 @@ def _rehash(store: CaseStore, evidence: dict[str, Any]) -> Work:
         if spec.logical:
             digests, _meta = yield from hash_logical(spec)
         elif spec.kind == "gzip_raw":
-            target = store.case_dir / "scratch" / f"verify-{evidence['exhibit_id']}.raw"
-            try:
-                digests, _meta = yield from decompress_gzip(spec, target)
-            finally:
-                if target.exists():
-                    target.chmod(0o644)
-                    target.unlink()
+            digests = yield from _hash_gzip(spec)
         else:
             reader = open_media(spec)
             try:
@@ -259,6 +252,21 @@ def _rehash(store: CaseStore, evidence: dict[str, Any]) -> Work:
             return (f"evidence {evidence['exhibit_id']} {algorithm.upper()} is now {computed[algorithm]}, "
                     f"recorded {evidence[algorithm]} at add: the evidence changed")
     return None
+
+
+def _hash_gzip(spec: ContainerSpec) -> Work:
+    """The image inside a .gz hashed as it streams out: unlike ingest, a re-hash needs no seekable
+    working copy, so no plaintext copy of the evidence is written to the case folder."""
+    hasher = ThreadedHasher()
+    total = spec.path.stat().st_size
+    try:
+        with open(spec.path, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+            while data := stream.read(HASH_CHUNK):
+                hasher.update(data)
+                yield Progress(stage="re-hashing evidence", done=raw.tell(), total=total, unit="B")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise EvidenceError(f"corrupt or truncated gzip image {spec.path.name}: {exc}") from None
+    return hasher.digests()
 
 
 def describe(report: VerifyReport) -> list[str]:

@@ -204,6 +204,33 @@ class CaseStore:
                 store.append_custody("case.migrate", {"schema_versions_applied": applied})
         return store
 
+    # --- working files inside the case folder ---------------------------------------------------
+
+    def scratch_folder(self, purpose: str) -> Path:
+        """A new private folder (0700) under CASE_DIR/scratch for one piece of work; the caller
+        removes it when done. In an encrypted case, write nothing plaintext there: keep the data
+        in memory, or in ``scratch_database``."""
+        import tempfile
+
+        root = self.case_dir / "scratch"
+        root.mkdir(mode=0o700, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{purpose}-", dir=root))
+
+    def scratch_database(self, folder: Path, name: str = "work.sqlite") -> sqlite3.Connection:
+        """A working SQLite database in ``folder`` (from ``scratch_folder``). In an encrypted case
+        it is a SQLCipher database under a random key that lives only in this process, so the file
+        is unreadable to anyone, this tool included, once the connection is gone."""
+        path = Path(folder) / name
+        if not self.encrypted:
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            return conn
+        import secrets
+
+        conn = crypto.connect_encrypted(path, secrets.token_bytes(32), isolation_level=None)
+        conn.row_factory = crypto.sqlcipher().Row
+        return conn
+
     def close(self) -> None:
         self.conn.close()
         if self._lock:

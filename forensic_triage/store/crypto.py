@@ -86,9 +86,7 @@ def _check_value(derived: bytes) -> str:
 
 
 def library_version() -> str:
-    from sqlcipher3 import dbapi2
-
-    return f"sqlcipher3 (SQLite {dbapi2.sqlite_version})"
+    return f"sqlcipher3 (SQLite {sqlcipher().sqlite_version})"
 
 
 # --- the header ---------------------------------------------------------------------------------
@@ -218,8 +216,10 @@ def forget_keys() -> None:
 
 def sqlcipher():
     """The SQLCipher DB-API module (the sqlite3 API, SQLCipher underneath)."""
-    from sqlcipher3 import dbapi2
-
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        raise TriageError("encrypted stores need the SQLCipher wheel: pip install sqlcipher3-wheels") from None
     return dbapi2
 
 

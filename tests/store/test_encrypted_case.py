@@ -278,3 +278,17 @@ def test_scratch_of_an_encrypted_case_is_in_memory(tmp_path):
     (tmp_path / "elsewhere").mkdir()
     assert plain.open_sqlite().execute("SELECT COUNT(*) FROM message").fetchone()[0] == 3
     assert plain.in_memory is False and plain.copies
+
+
+def test_scratch_api_for_working_files(tmp_path):
+    store = CaseStore.create(tmp_path / "case", case_number="1", examiner="E", encrypt=True, passphrase=PASSPHRASE,
+                             kdf_cost=(1 << 14, 8, 1))
+    folder = store.scratch_folder("report")
+    assert folder.parent == tmp_path / "case" / "scratch" and oct(folder.stat().st_mode & 0o777) == "0o700"
+    work = store.scratch_database(folder)
+    work.execute("CREATE TABLE page (text)")
+    work.execute("INSERT INTO page VALUES ('a secret working line')")
+    assert work.execute("SELECT text FROM page").fetchone()[0] == "a secret working line"
+    work.close()
+    assert b"a secret working line" not in (folder / "work.sqlite").read_bytes()
+    store.close()
