@@ -12,8 +12,8 @@ the RSS sampled at every tenth of the run, which shows whether memory stays flat
 Modes:
 
 - ``plugin``: the plugin's ``extract()`` alone (SQL, decoding, artifact and TimeValue objects);
-- ``stream``: as ``plugin``, and every artifact also goes through the host's ``validate`` and
-  ``to_data``, then is dropped -- the per-artifact cost of a run without the runner keeping the
+- ``stream``: as ``plugin``, and every artifact also goes through the host's one-pass type
+  check and conversion (``checked_data``), then is dropped -- the per-artifact cost of a run without the runner keeping the
   results; memory must stay flat (bounded by the SQLite cursor).
 - ``host`` (``--host``): what an ingest worker does: ``plugin_host.runner.execute`` with a sink
   that, for every batch of artifacts, stamps provenance and computes the artifact digest and
@@ -135,7 +135,7 @@ def child(plugin_spec: str, path: str, mode: str, expected: int) -> dict:
     import importlib
 
     from forensic_triage.plugin_host.runner import execute
-    from forensic_triage.sdk.artifacts import to_data, validate
+    from forensic_triage.sdk.artifacts import checked_data
     from forensic_triage.sdk.context import Context
     from forensic_triage.sdk.extractor import PluginWarning
 
@@ -156,17 +156,13 @@ def child(plugin_spec: str, path: str, mode: str, expected: int) -> dict:
         artifacts = warnings = 0
         step = max(1, expected // 10)
         if mode == "host":
-            from forensic_triage.canonical import dumps
-            from forensic_triage.ingest.plugin_stage import artifact_digest_of_json, provenance
-            from forensic_triage.store.case_store import digest_values
+            from forensic_triage.ingest.plugin_stage import ArtifactRows
 
-            def sink(batch) -> None:
-                for item in batch:       # exactly what ingest's worker sink does (plugin_stage._Sink)
-                    data_json = dumps(item.data)
-                    provenance_json = dumps(provenance(source, 0, cls.name, cls.version, item.locator))
-                    values = (item.kind, 1, 1, cls.name, cls.version, data_json, provenance_json,
-                              artifact_digest_of_json(item.kind, data_json, provenance_json))
-                    digest_values("artifacts", values)
+            rows = ArtifactRows(source, 0, cls.name, cls.version, 1, 1)
+
+            def sink(batch) -> None:      # exactly what ingest's worker sink does (plugin_stage._Sink)
+                for item in batch:
+                    rows.row(item.kind, item.data, item.locator)
                 if len(samples) < 10 and batch:
                     samples.append(rss_kb() // 1024)
 
@@ -181,8 +177,7 @@ def child(plugin_spec: str, path: str, mode: str, expected: int) -> dict:
                         warnings += 1
                         continue
                     if mode == "stream":
-                        validate(item)
-                        to_data(item)
+                        checked_data(item)
                     artifacts += 1
                     if artifacts % step == 0:
                         samples.append(rss_kb() // 1024)

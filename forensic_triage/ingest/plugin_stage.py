@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_string  # the canonical encoder's own, for str
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,8 @@ from forensic_triage.plugin_host.runner import (NOT_SELECTED, Problem, Produced,
                                                 read_schema)
 from forensic_triage.progress import Progress, Work
 from forensic_triage.sdk.context import Context, Source
-from forensic_triage.sdk.times import TimeValue
 from forensic_triage.sdk.extractor import SQLITE_MAGIC
+from forensic_triage.sdk.times import TimeValue
 from forensic_triage.store.case_store import CaseStore, digest_values
 from forensic_triage.store.schema import COLUMNS
 
@@ -102,23 +103,52 @@ def run_task(task: PluginTask) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+class ArtifactRows:
+    """Finished artifact rows (provenance, artifact digest, row digest) for one plugin on one
+    file. Provenance differs between a file's artifacts only by the locator, so its JSON is
+    encoded once around a placeholder and each row only encodes its locator; the row digest's
+    canonical list is assembled the same way. The bytes are exactly those of `dumps(provenance(...))`
+    and `digest_values("artifacts", ...)` (a test holds them equal)."""
+
+    _PLACEHOLDER = "\u0000locator\u0000"
+
+    def __init__(self, source: Source, partition_offset: int | None, plugin: str, version: str,
+                 file_id: int | None, evidence_id: int | None) -> None:
+        self.source, self.partition_offset, self.plugin, self.version = source, partition_offset, plugin, version
+        self.file_id, self.evidence_id = file_id, evidence_id
+        whole = dumps(provenance(source, partition_offset, plugin, version, self._PLACEHOLDER))  # type: ignore[arg-type]
+        parts = whole.split(dumps(self._PLACEHOLDER))
+        self._around = (parts[0], parts[1]) if len(parts) == 2 else None
+        # ["artifacts", kind, file_id, evidence_id, plugin, version, data, provenance, digest]
+        self._middle = "," + ",".join(dumps(value) for value in (file_id, evidence_id, plugin, version)) + ","
+
+    def provenance_json(self, locator: dict[str, Any]) -> str:
+        if self._around is None:     # the placeholder text also occurs in the path: encode it whole
+            return dumps(provenance(self.source, self.partition_offset, self.plugin, self.version, locator))
+        return self._around[0] + dumps(locator) + self._around[1]
+
+    def row(self, kind: str, data: dict[str, Any], locator: dict[str, Any]) -> tuple:
+        data_json = dumps(data)
+        provenance_json = self.provenance_json(locator)
+        kind_json = _encode_string(kind)
+        digest = blake3.blake3(f'{{"data":{data_json},"kind":{kind_json},"provenance":{provenance_json}}}'
+                               .encode()).hexdigest()
+        canonical = (f'["artifacts",{kind_json}{self._middle}{_encode_string(data_json)},'
+                     f'{_encode_string(provenance_json)},"{digest}"]')
+        return (kind, self.file_id, self.evidence_id, self.plugin, self.version, data_json, provenance_json, digest,
+                blake3.blake3(canonical.encode()).hexdigest())
+
+
 class _Sink:
-    """Turns a plugin's artifacts into finished rows (provenance, digest, row digest: all the
-    work the writer would otherwise do) and sends them on in batches as they come."""
+    """Turns a plugin's artifacts into finished rows (all the work the writer would otherwise
+    do) and sends them on in batches as they come."""
 
     def __init__(self, task: PluginTask, evidence_id: int, plugin: str, version: str) -> None:
-        self.task, self.evidence_id, self.plugin, self.version = task, evidence_id, plugin, version
+        self.rows = ArtifactRows(task.source, task.entry.partition_offset, plugin, version, task.file_id, evidence_id)
 
     def __call__(self, produced: list[Produced]) -> None:
-        rows = []
-        source, offset = self.task.source, self.task.entry.partition_offset
-        for item in produced:
-            data_json = dumps(item.data)
-            provenance_json = dumps(provenance(source, offset, self.plugin, self.version, item.locator))
-            values = (item.kind, self.task.file_id, self.evidence_id, self.plugin, self.version, data_json,
-                      provenance_json, artifact_digest_of_json(item.kind, data_json, provenance_json))
-            rows.append(values + (digest_values("artifacts", values),))
-        emit({"rows": rows})
+        row = self.rows.row
+        emit({"rows": [row(item.kind, item.data, item.locator) for item in produced]})
 
 
 def hard_deadline(time_limit: float) -> float:

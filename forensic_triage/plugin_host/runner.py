@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forensic_triage.netguard import NetworkRefused
-from forensic_triage.sdk.artifacts import ArtifactTypeError, locator_data, to_data, validate
+from forensic_triage.sdk.artifacts import ArtifactTypeError, checked_data, locator_data
 from forensic_triage.sdk.context import Context, Source
 from forensic_triage.sdk.extractor import Extractor, PluginWarning
 
@@ -122,13 +122,13 @@ def execute(plugin: Extractor, ctx: Context, source: Source, *, limit: float | N
                                             locator=locator_data(item.locator), context=_plain(item.context)))
                     continue
                 try:
-                    validate(item)
+                    data = checked_data(item)
                     if allowed and item.kind not in allowed:
                         raise ArtifactTypeError(f"yielded a {item.kind} artifact but declares kinds {sorted(allowed)}")
                 except ArtifactTypeError as exc:
                     warnings.append(Problem(code="plugin.wrong_type", message=f"item {index} rejected: {exc}"))
                     continue
-                artifacts.append(Produced(kind=item.kind, data=to_data(item), locator=locator_data(item.locator)))
+                artifacts.append(Produced(kind=item.kind, data=data, locator=locator_data(item.locator)))
                 produced += 1
                 if sink is not None and len(artifacts) >= SINK_BATCH:
                     sink(artifacts)

@@ -381,3 +381,96 @@ def locator_data(locator: Locator | None) -> dict[str, Any]:
 
 def field_names(kind: str) -> list[str]:
     return [field.name for field in dataclasses.fields(KINDS[kind]) if field.name != "locator"]
+
+
+# --- one-pass check and conversion ------------------------------------------------------------------
+# The host's hot path: for each class, Python source is generated once that checks every field
+# and builds the plain dict in the same pass (no per-field lambdas, no getattr loops). It gives
+# exactly what validate() + to_data() give; on any misfit it falls back to them for the message.
+
+_CONVERTERS: dict[type, Any] = {}
+
+
+def _emit_value(lines: list[str], indent: str, annotation: Any, source: str, target: str, names: dict[str, Any],
+                depth: int = 0) -> None:
+    """Append lines that check `source` against `annotation` and assign its plain form to
+    `target`, or `return None` from the generated function when it does not fit."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [option for option in typing.get_args(annotation) if option is not type(None)]
+        if len(options) == 1 and len(typing.get_args(annotation)) == 2:
+            lines.append(f"{indent}if {source} is None:")
+            lines.append(f"{indent}    {target} = None")
+            lines.append(f"{indent}else:")
+            _emit_value(lines, indent + "    ", options[0], source, target, names, depth)
+            return
+    elif origin is tuple and len(typing.get_args(annotation)) == 2 and typing.get_args(annotation)[1] is Ellipsis:
+        item = typing.get_args(annotation)[0]
+        each, plain = f"_e{depth}", f"_p{depth}"
+        lines.append(f"{indent}if type({source}) is not tuple:")
+        lines.append(f"{indent}    return None")
+        lines.append(f"{indent}{target} = []")
+        lines.append(f"{indent}for {each} in {source}:")
+        _emit_value(lines, indent + "    ", item, each, plain, names, depth + 1)
+        lines.append(f"{indent}    {target}.append({plain})")
+        return
+    elif annotation in (str, int, bool):
+        lines.append(f"{indent}if type({source}) is not {annotation.__name__}:")
+        lines.append(f"{indent}    return None")
+        lines.append(f"{indent}{target} = {source}")
+        return
+    elif annotation is float:
+        lines.append(f"{indent}if not ((type({source}) is float and {source} == {source} and "
+                     f"{source} != _INF and {source} != -_INF) or type({source}) is int):")
+        lines.append(f"{indent}    return None")
+        lines.append(f"{indent}{target} = {source}")
+        return
+    elif annotation in VALUE_TYPES:
+        name = f"_conv_{annotation.__name__}"
+        names[name] = _converter(annotation)
+        names[f"_T_{annotation.__name__}"] = annotation
+        lines.append(f"{indent}if type({source}) is not _T_{annotation.__name__}:")
+        lines.append(f"{indent}    return None")
+        lines.append(f"{indent}{target} = {name}({source})")
+        lines.append(f"{indent}if {target} is None:")
+        lines.append(f"{indent}    return None")
+        return
+    # Anything else keeps the general checker and converter.
+    check = f"_check_{len(names)}"
+    names[check] = _compile(annotation)
+    names["_plain"] = _plain
+    lines.append(f"{indent}if not {check}({source}):")
+    lines.append(f"{indent}    return None")
+    lines.append(f"{indent}{target} = _plain({source})")
+
+
+def _converter(cls: type):
+    """The generated function for `cls`: object -> plain dict (without locator), or None."""
+    found = _CONVERTERS.get(cls)
+    if found is not None:
+        return found
+    hints = _hints(cls)
+    names: dict[str, Any] = {"_INF": _INF}
+    lines = ["def convert(obj):"]
+    fields = [field.name for field in dataclasses.fields(cls)]
+    for index, name in enumerate(fields):
+        lines.append(f"    _v{index} = obj.{name}")
+        _emit_value(lines, "    ", hints[name], f"_v{index}", f"_d{index}", names)
+    kept = [(index, name) for index, name in enumerate(fields) if name != "locator"]
+    lines.append("    return {" + ", ".join(f"{name!r}: _d{index}" for index, name in kept) + "}")
+    exec(compile("\n".join(lines), f"<artifact converter {cls.__name__}>", "exec"), names)  # noqa: S102 - own code
+    found = _CONVERTERS[cls] = names["convert"]
+    return found
+
+
+def checked_data(obj: object) -> dict[str, Any]:
+    """validate(obj) and to_data(obj) in one pass: the plain fields of a registered artifact
+    kind, or ArtifactTypeError saying what does not fit."""
+    cls = type(obj)
+    if not isinstance(obj, Artifact) or KINDS.get(cls.kind) is not cls:
+        raise ArtifactTypeError(f"yielded {cls.__module__}.{cls.__qualname__}, which is not an artifact kind")
+    data = _converter(cls)(obj)
+    if data is None:
+        validate(obj)                     # raises with the field and the reason
+        raise ArtifactTypeError(f"{cls.kind}: a field does not fit its type")
+    return data
