@@ -10,14 +10,16 @@ import click
 
 @click.command("verify-report")
 @click.argument("target", type=click.Path(path_type=Path))
+@click.option("--cert", "expected_cert", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The examiner's certificate (PEM) as known independently: the report must be signed by it.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def command(target: Path, as_json: bool) -> None:
+def command(target: Path, expected_cert: Path | None, as_json: bool) -> None:
     """Re-hash every file listed in the report's manifest.json (SHA-256 and BLAKE3), name files
     changed, missing or added, and check manifest.sig and the PDF signature."""
     from forensic_triage.report.verify_report import as_json as to_json
     from forensic_triage.report.verify_report import verify_report
 
-    check = verify_report(target)
+    check = verify_report(target, expected_cert=expected_cert)
     if as_json:
         click.echo(to_json(check))
     else:

@@ -59,7 +59,10 @@ def find_root(target: Path) -> tuple[Path, str | None]:
     raise TriageError(f"no {manifest_mod.MANIFEST} found in the folders above {target}")
 
 
-def verify_report(target: Path) -> ReportCheck:
+def verify_report(target: Path, *, expected_cert: Path | None = None) -> ReportCheck:
+    """Check a report folder (or one file of it). ``expected_cert``: the examiner's certificate as
+    known independently of the report; without it the certificate inside the folder is used, which
+    proves the files are as signed by that certificate's key, not who holds the key."""
     root, only = find_root(target)
     check = ReportCheck(root=root)
     try:
@@ -97,13 +100,14 @@ def verify_report(target: Path) -> ReportCheck:
             relative = path.relative_to(root).as_posix()
             if relative not in listed:
                 check.add(False, relative, "added: in the folder but not in the manifest")
-    _check_signature(check, root, data, document)
+    _check_signature(check, root, data, document, expected_cert)
     if only is None or only.endswith(".pdf"):
         _check_pdfs(check, root, [path for path in listed if path.endswith(".pdf") and (only is None or path == only)])
     return check
 
 
-def _check_signature(check: ReportCheck, root: Path, data: bytes, document: dict) -> None:
+def _check_signature(check: ReportCheck, root: Path, data: bytes, document: dict,
+                     expected_cert: Path | None) -> None:
     signature_path = root / manifest_mod.SIGNATURE
     signer = document.get("signer")
     if not signature_path.exists():
@@ -119,6 +123,18 @@ def _check_signature(check: ReportCheck, root: Path, data: bytes, document: dict
         check.add(False, manifest_mod.SIGNATURE, f"cannot read the signer's certificate {cert_path.name}: {exc}")
         return
     summary = certificate_summary(certificate)
+    if expected_cert is not None:
+        try:
+            expected = x509.load_pem_x509_certificate(Path(expected_cert).read_bytes())
+        except (OSError, ValueError) as exc:
+            raise TriageError(f"cannot read the expected certificate {expected_cert}: {exc}") from None
+        fingerprint = certificate_summary(expected)["sha256_fingerprint"]
+        if fingerprint != summary["sha256_fingerprint"]:
+            check.add(False, cert_path.name, f"is not the expected certificate {Path(expected_cert).name} "
+                                             f"(SHA-256 {summary['sha256_fingerprint'][:16]}…, expected "
+                                             f"{fingerprint[:16]}…)")
+        else:
+            check.add(True, cert_path.name, f"is the expected certificate {Path(expected_cert).name}")
     if signer and signer.get("sha256_fingerprint") != summary["sha256_fingerprint"]:
         check.add(False, cert_path.name, "is not the certificate the manifest names as signer")
     if verify_signature(certificate, data, signature_path.read_bytes()):
@@ -144,8 +160,11 @@ def _check_pdfs(check: ReportCheck, root: Path, pdfs: list[str]) -> None:
     for path in pdfs:
         if not (root / path).is_file():
             continue
+        trusted = tuple(cert for cert in (root / SIGNER_CERT,) if cert.is_file())
         try:
-            result = validate(root / path)
+            # The report's own signer certificate is the trust anchor: it is covered by the
+            # manifest, whose signature was checked against it above.
+            result = validate(root / path, trusted_cert_files=trusted)
         except Exception as exc:  # noqa: BLE001 - a damaged PDF is a finding to report, not a crash
             check.add(False, f"{path} signature", f"cannot be validated: {exc}")
             continue

@@ -58,6 +58,10 @@ def test_an_untouched_report_verifies(signed):
     assert done.returncode == 0, done.stdout
     assert "valid Ed25519 signature over manifest.json by CN=Test Examiner" in done.stdout
     assert "FAIL" not in done.stdout
+    assert verify_report(out, expected_cert=signed[1] / CERT_FILE).ok
+    stranger = init_keys(signed[2] / "stranger", examiner="Someone Else", organisation=None, passphrase=b"12345678")
+    other = verify_report(out, expected_cert=stranger.cert_path)
+    assert not other.ok and any("is not the expected certificate" in line.detail for line in other.lines)
     one = run_cli("verify-report", out / "index.html")
     assert one.returncode == 0 and "index.html" in one.stdout
 
