@@ -88,6 +88,7 @@ class CaseStore:
         self.conn = conn
         # The clear header of an encrypted case (SQLCipher connection), None for a plain one.
         self.encryption = encryption
+        self._key: bytes | None = None      # an encrypted case's key, in this process's memory only
         self.db = sqlite_utils.Database(conn)
         self._next_ids: dict[str, int] = {}
         self._lock = lock
@@ -151,6 +152,7 @@ class CaseStore:
         path.chmod(0o600)
         conn = cls._connect(path, key)
         store = cls(case_dir, conn, lock, encryption)
+        store._key = key
         schema.migrate(conn)
         info = {"case_uuid": str(uuid.uuid4()), "case_number": case_number, "examiner": examiner,
                 "agency": agency, "title": title, "region": region, "display_tz": display_tz,
@@ -191,6 +193,7 @@ class CaseStore:
             raise DamagedStoreError(f"the case store {path} is damaged or was replaced (SQLite: {exc}): it cannot "
                                     f"be read; restore the case folder from a backup") from None
         store = cls(case_dir, conn, lock, encryption)
+        store._key = key
         if version == 0:
             store.close()
             raise CaseError(f"{path} is not a forensic-triage case store")
@@ -230,6 +233,12 @@ class CaseStore:
         conn = crypto.connect_encrypted(path, secrets.token_bytes(32), isolation_level=None)
         conn.row_factory = crypto.sqlcipher().Row
         return conn
+
+    def working_file_key(self, label: str) -> bytes | None:
+        """For an encrypted case, the key of one working file in the case folder (pass it to
+        ``crypto.EncryptedWriter``/``EncryptedReader``, or to a worker through its pipe, never on
+        a command line or in a log); None for a plain case, whose working files stay plain."""
+        return crypto.working_file_key(self._key, label) if self._key is not None else None
 
     def close(self) -> None:
         self.conn.close()

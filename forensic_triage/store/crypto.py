@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from forensic_triage.errors import CaseError, TriageError
 
@@ -371,3 +371,76 @@ def record_key_use(store, key_file_sha256: str) -> dict[str, Any]:
     with store.transaction():
         return store.append_custody("ingest.key_file", {"key_file_sha256": key_file_sha256,
                                                         "stores_opened": opened})
+
+
+# --- encrypted working files (seekable; e.g. a decompressed copy of gzip evidence) --------------
+
+WORKING_MAGIC = b"FTWORK1\x00"
+_BLOCK = 16
+
+
+def working_file_key(case_key: bytes, label: str) -> bytes:
+    """A key for one working file, derived from the case key and the file's label (its name in the
+    case folder), so the case key itself never leaves the store's process memory."""
+    return hmac.new(case_key, b"forensic-triage working file v1\x00" + label.encode("utf-8"), hashlib.sha256).digest()
+
+
+def _ctr(key: bytes, nonce: int, block: int):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    counter = ((nonce + block) % (1 << 128)).to_bytes(16, "big")
+    return Cipher(algorithms.AES(key), modes.CTR(counter))
+
+
+class EncryptedWriter:
+    """Write a working file as AES-256-CTR under a fresh random nonce (header: magic, nonce). Not
+    authenticated: what it holds is checked by the hashes recorded for it, as a plain copy would be."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        nonce = secrets.token_bytes(16)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._out = os.fdopen(fd, "wb")
+        self._out.write(WORKING_MAGIC + nonce)
+        self._encryptor = _ctr(key, int.from_bytes(nonce, "big"), 0).encryptor()
+
+    def write(self, data: bytes) -> int:
+        self._out.write(self._encryptor.update(data))
+        return len(data)
+
+    def close(self) -> None:
+        self._out.write(self._encryptor.finalize())
+        self._out.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class EncryptedReader:
+    """Random access to a file written by EncryptedWriter: ``read_at(offset, size)``, ``size``."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - held until close()
+        header = self._file.read(len(WORKING_MAGIC) + 16)
+        if header[:len(WORKING_MAGIC)] != WORKING_MAGIC or len(header) < len(WORKING_MAGIC) + 16:
+            self._file.close()
+            raise CaseError(f"{path} is not an encrypted working file of this tool")
+        self._key = key
+        self._nonce = int.from_bytes(header[len(WORKING_MAGIC):], "big")
+        self._start = len(header)
+        self.size = os.fstat(self._file.fileno()).st_size - self._start
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        size = max(0, min(size, self.size - offset))
+        if size == 0:
+            return b""
+        first = offset - offset % _BLOCK
+        self._file.seek(self._start + first)
+        data = self._file.read(size + offset - first)
+        plain = _ctr(self._key, self._nonce, first // _BLOCK).decryptor().update(data)
+        return plain[offset - first:]
+
+    def close(self) -> None:
+        self._file.close()

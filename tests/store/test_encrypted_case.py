@@ -292,3 +292,23 @@ def test_scratch_api_for_working_files(tmp_path):
     work.close()
     assert b"a secret working line" not in (folder / "work.sqlite").read_bytes()
     store.close()
+
+
+def test_encrypted_working_file_reads_back_at_any_offset(tmp_path):
+    store = CaseStore.create(tmp_path / "case", case_number="1", examiner="E", encrypt=True, passphrase=PASSPHRASE,
+                             kdf_cost=(1 << 14, 8, 1))
+    key = store.working_file_key("E001.raw")
+    assert key and key != store.working_file_key("E002.raw")
+    payload = bytes(range(256)) * 40 + b"a plaintext marker in the evidence" + bytes(1000)
+    path = store.scratch_folder("evidence") / "E001.raw"
+    with crypto.EncryptedWriter(path, key) as out:
+        for start in range(0, len(payload), 777):          # written in odd-sized pieces
+            out.write(payload[start:start + 777])
+    assert b"a plaintext marker" not in path.read_bytes()
+    reader = crypto.EncryptedReader(path, key)
+    assert reader.size == len(payload)
+    for offset, size in ((0, 10), (15, 17), (10241, 40), (len(payload) - 5, 100), (len(payload), 3)):
+        assert reader.read_at(offset, size) == payload[offset:offset + size]
+    reader.close()
+    store.close()
+    assert CaseStore.create(tmp_path / "plain", case_number="1", examiner="E").working_file_key("x") is None
