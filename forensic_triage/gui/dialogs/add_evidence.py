@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -49,7 +49,7 @@ class AddEvidenceDialog(QDialog):
         super().__init__(parent)
         self.case_dir = Path(case_dir)
         self.setWindowTitle("Add evidence")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(680)
         self.job: WorkThread | None = None
         self.result_row: dict | None = None
         self.error: str | None = None
@@ -81,6 +81,9 @@ class AddEvidenceDialog(QDialog):
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setObjectName("outcome")
+        self.outcome.setMinimumHeight(120)
+        self.outcome.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.outcome)
         self.buttons = QDialogButtonBox()
         self.start_button = self.buttons.addButton("Add and hash", QDialogButtonBox.ButtonRole.AcceptRole)

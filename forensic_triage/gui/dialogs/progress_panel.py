@@ -59,6 +59,10 @@ class ProgressPanel(QWidget):
             self.bar.setValue(int(1000 * min(1.0, event.done / event.total)))
         else:
             self.bar.setRange(0, 0)
+        if not event.unit:
+            # A step without counts (e.g. indexing): keep the figures of the stage before.
+            self.current.setText(event.detail or event.stage)
+            return
         if event.unit == "B":
             self.bytes.setText(f"{human_bytes(event.done)}" + (f" of {human_bytes(event.total)}" if event.total else ""))
             self.rate.setText(f"{human_bytes(rate.per_second)}/s" if rate.per_second else "–")
