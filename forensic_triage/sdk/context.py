@@ -171,7 +171,7 @@ class Context:
     def _memory_sqlite(self, source: Source, read_at: ReadAt, *, wal: bool) -> sqlite3.Connection:
         image = self._read_checked(source, read_at)
         found = self.siblings.get(source.name + "-wal") if wal else None
-        if found and len(image) >= 100:
+        if found:
             companion, companion_read = found
             image = apply_wal(image, self._read_checked(companion, companion_read))
         if len(image) >= 20 and image[:16] == b"SQLite format 3\x00":
@@ -312,6 +312,10 @@ def apply_wal(image: bytearray, wal: bytes) -> bytearray:
     magic, version, page_size, _seq, salt1, salt2, check1, check2 = struct.unpack(">8I", wal[:32])
     if magic not in WAL_MAGIC or version != 3007000 or page_size < 512 or page_size & (page_size - 1):
         return image
+    if len(image) >= 100 and image[:16] == b"SQLite format 3\x00":
+        declared = int.from_bytes(image[16:18], "big")
+        if (65536 if declared == 1 else declared) != page_size:
+            return image          # another database's log: SQLite would not apply it either
     big_endian = bool(magic & 1)
     s0, s1 = _wal_checksum(wal[:24], big_endian, 0, 0)
     if (s0, s1) != (check1, check2):
