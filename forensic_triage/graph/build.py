@@ -708,7 +708,8 @@ def _ranked(counter: Counter[str]) -> list[str]:
 def _label(keys: list[str], names: list[str], owner: bool) -> str:
     if owner:
         exhibits = ", ".join(key.split(":", 1)[1] for key in keys if key_kind(key) == OWNER)
-        person = names[0] if names else next((describe(key) for key in sorted(keys, key=label_order)
+        # An account often stores only a first name; the fullest name known for the owner reads best.
+        person = max(names, key=lambda name: (len(name.split()), len(name))) if names else next((describe(key) for key in sorted(keys, key=label_order)
                                               if key_kind(key) != OWNER), None)
         return f"Owner of {exhibits}" + (f": {person}" if person else "")
     if names:
