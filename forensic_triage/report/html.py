@@ -167,8 +167,8 @@ def _message_row(model: ReportModel, record: ArtifactRecord, conversation: int) 
     flags = [flag for flag in ("deleted", "recovered") if data.get(flag) or
              (flag == "deleted" and record.provenance.get("deleted"))]
     return [record.id, conversation, record.time, model.local_time(record.time), data.get("direction"),
-            model.display_name(data["sender"]) if data.get("sender") else "",
-            ", ".join(model.display_name(str(one)) for one in data.get("recipients") or []),
+            model.display_name(str(data["sender"]), data.get("app")) if data.get("sender") else "",
+            ", ".join(model.display_name(str(one), data.get("app")) for one in data.get("recipients") or []),
             data.get("body") or "", data.get("subject") or "", _attachments(model, record), " ".join(flags),
             data.get("app") or "", model.provenance_short(record)]
 
@@ -176,7 +176,8 @@ def _message_row(model: ReportModel, record: ArtifactRecord, conversation: int) 
 def _call_row(model: ReportModel, record: ArtifactRecord) -> list[Any]:
     data = record.data
     return [record.id, record.time, model.local_time(record.time), data.get("direction"),
-            ", ".join(model.display_name(str(one)) for one in data.get("parties") or []), data.get("duration_s"),
+            ", ".join(model.display_name(str(one), data.get("app")) for one in data.get("parties") or []),
+            data.get("duration_s"),
             "video" if data.get("video") else "voice", "missed" if data.get("missed") else "",
             data.get("app") or "", "deleted" if data.get("deleted") or record.provenance.get("deleted") else "",
             model.provenance_short(record)]
@@ -243,7 +244,7 @@ def _write_conversations(model: ReportModel, tables: _Tables) -> int:
     def rows() -> Iterator[list[Any]]:
         offset = 0
         for number, conversation in enumerate(model.conversations()):
-            names = ", ".join(model.display_name(party) for party in conversation.participants[:8])
+            names = ", ".join(model.display_name(party, conversation.app) for party in conversation.participants[:8])
             if len(conversation.participants) > 8:
                 names += f" and {len(conversation.participants) - 8} more"
             conversations.append([number, conversation.app, conversation.thread, conversation.thread_name or "",

@@ -279,19 +279,20 @@ class ReportModel:
             self._graph_built = True
         return self._graph
 
-    def display_name(self, identifier: str) -> str:
+    def display_name(self, identifier: str, app: str | None = None) -> str:
         """How a person is named in the report: the pseudonym for a victim when redacting, else the
-        contact name the graph knows for that address, else the address as stored."""
+        contact name the graph knows for that address, else the address as stored. ``app`` (the
+        record's app) tells a Telegram user id from a phone number."""
         if self.redacting:
-            pseudonym = self._redactor.pseudonym_for(identifier)
+            pseudonym = self._redactor.pseudonym_for(identifier, app)
             if pseudonym:
                 return pseudonym
             if identifier in {victim.pseudonym for victim in self._redactor.victims}:
                 return identifier
         graph = self._contact_graph_raw()
         if graph is not None and identifier:
-            from forensic_triage.graph.identities import identifier_key
-            key = identifier_key(identifier, "unknown", self.case.get("region"))
+            from forensic_triage.graph.identities import app_namespace, identifier_key
+            key = identifier_key(identifier, app_namespace(app) if app else "unknown", self.case.get("region"))
             identity_id = graph.key_to_id.get(key) if key else None
             if identity_id and graph.has(identity_id):
                 identity = graph.identity(identity_id)

@@ -61,6 +61,10 @@ var FT = (function () {
     if (name === "body" || name === "details") return "body";
     if (/(_utc|^utc|^local|^time)$/.test(name) || name === "local") return "time";
     if (/(sha256|digest|hash)$/.test(name)) return "hash";
+    if (/^(sender|recipients|parties|name|travellers|participants|identifier|phones|emails|handles|phone|email)$/.test(name)) return "who";
+    if (/^(from|to|place|trip|provider|media|path|attachments)$/.test(name)) return "place";
+    if (name === "id" || name === "seq") return "num";
+    if (/^(direction|app|flags|kind|type|deleted|missed|status|origin|country|action|source)$/.test(name)) return "short";
     return null;
   }
 
@@ -113,6 +117,7 @@ var FT = (function () {
             var v = values[c.index];
             var td = el("td", cellClass(c.name),
                         v === null || v === undefined ? "" : (typeof v === "object" ? JSON.stringify(v) : v));
+            if (c.name === "body" || c.name === "details") td.dir = "auto";   // Arabic, Hebrew read right to left
             line.appendChild(td);
           });
           body.appendChild(line);
@@ -195,7 +200,9 @@ var FT = (function () {
         var q = filter.value.trim().toLowerCase();
         list.textContent = "";
         convs.forEach(function (c) {
-          var label = (c[ci("name")] || c[ci("participants")] || c[ci("thread")]);
+          // A thread's own name (a group's title) first, unless it is just the other party's address.
+          var name = c[ci("name")], people = c[ci("participants")];
+          var label = (name && people.indexOf(name) < 0 ? name + " · " : "") + (people || name || c[ci("thread")]);
           if (q && (label + " " + c[ci("app")] + " " + c[ci("participants")]).toLowerCase().indexOf(q) < 0) return;
           var li = el("li", selected === c ? "active" : null, label);
           li.appendChild(el("span", "meta", c[ci("app")] + " · " + c[ci("messages")] + " messages · " +
@@ -215,7 +222,8 @@ var FT = (function () {
       var start = offset + page * BPAGE, end = Math.min(offset + total, start + BPAGE);
       var size = FT.tables.message.chunk, need = [];
       for (var c = Math.floor(start / size); c <= Math.floor((end - 1) / size); c++) need.push(c);
-      head.textContent = selected[ci("app")] + " · " + (selected[ci("name")] || selected[ci("participants")]);
+      head.textContent = selected[ci("app")] + " · " + (selected[ci("participants")] || selected[ci("name")]) +
+                         (selected[ci("name")] && selected[ci("name")] !== selected[ci("participants")] ? " · " + selected[ci("name")] : "");
       loadChunks("message", need, function () {
         bubbles.textContent = "";
         for (var i = start; i < end; i++) {
@@ -225,7 +233,9 @@ var FT = (function () {
           b.appendChild(el("span", "who", out ? "Device owner" + (m[mi("sender")] ? " (" + m[mi("sender")] + ")" : "")
                                                : (m[mi("sender")] || "unknown sender")));
           if (m[mi("subject")]) b.appendChild(el("strong", null, m[mi("subject")]));
-          b.appendChild(document.createTextNode(m[mi("body")] || ""));
+          var text = el("span", "text", m[mi("body")] || "");
+          text.dir = "auto";
+          b.appendChild(text);
           if (m[mi("attachments")]) b.appendChild(el("span", "att", "📎 " + m[mi("attachments")]));
           if (m[mi("flags")]) b.appendChild(el("span", "flag", m[mi("flags")]));
           b.appendChild(el("span", "when", (m[mi("time_utc")] || "no time") +
