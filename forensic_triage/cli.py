@@ -284,7 +284,8 @@ def verify(ctx: click.Context, case_dir: Path, image: bool, as_json: bool) -> No
     if not report.ok:
         click.echo(f"VERIFICATION FAILED: {report.first_failure.detail}", err=True)
         sys.exit(EXIT_VERIFY_FAILED)
-    click.echo("Verification passed.")
+    if not as_json:
+        click.echo("Verification passed.")
 
 
 # --- plugins ------------------------------------------------------------------------------------
@@ -327,8 +328,6 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     click.echo(render_summary(summary))
     click.echo(f"\nThe demo case is in {directory.resolve() / 'case'}; the evidence image is "
                f"{directory.resolve() / 'evidence' / 'phone.img'}.")
-    click.echo(f"Try: forensic-triage files {directory / 'case'}   |   "
-               f"forensic-triage verify {directory / 'case'} --image")
 
 
 def _add_module_commands() -> None:
@@ -351,6 +350,15 @@ def _disk_full(exc: BaseException) -> bool:
         or "SQLITE_FULL" in str(exc)
 
 
+def _operational_errors() -> tuple[type[BaseException], ...]:
+    """sqlite3's OperationalError, and SQLCipher's (encrypted cases) where the library is present."""
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        return (sqlite3.OperationalError,)
+    return (sqlite3.OperationalError, dbapi2.OperationalError)
+
+
 def main(argv: list[str] | None = None) -> None:
     from forensic_triage import netguard
 
@@ -369,7 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("\ninterrupted: nothing half-stored; run the same command again (ingest resumes)", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except (OSError, sqlite3.OperationalError) as exc:
+    except (OSError, *_operational_errors()) as exc:
         if _disk_full(exc):
             click.echo("error: the disk holding the case is full: nothing half-stored; free some space and run "
                        "the same command again (ingest resumes where it stopped)", err=True)

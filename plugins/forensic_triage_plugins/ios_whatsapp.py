@@ -114,12 +114,12 @@ def _open(ctx: Context, source: Source, app: str,
 
 
 def _without_wal(ctx: Context, source: Source) -> sqlite3.Connection | None:
-    """The host's scratch copy opened as immutable: SQLite then ignores the -wal beside it."""
-    copy = ctx.copies.get(source.path)
-    if copy is None:
+    """The database's main file alone, the -wal beside it ignored (the host's copy opened
+    immutable, or, in an encrypted case, rebuilt in memory without the WAL frames)."""
+    try:
+        conn = ctx.open_sqlite(source, wal=False)
+    except (sqlite3.DatabaseError, OSError):
         return None
-    conn = sqlite3.connect(copy.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
-    conn.row_factory = sqlite3.Row
     conn.text_factory = _lenient_text
     return conn
 
