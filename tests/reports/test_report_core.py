@@ -174,3 +174,16 @@ def test_missing_evidence_is_not_reread(tmp_path):
     with build_model(case.case_dir, ReportOptions(formats=("html",))) as model:
         assert model.exhibits[0].verdict == "not re-read"
         assert "not reachable" in model.exhibits[0].verdict_detail
+
+
+def test_time_options_and_tagged_only(phone):
+    from forensic_triage.commands.report import _time
+
+    assert _time("2026-03-01", "--from") == "2026-03-01T00:00:00Z"
+    assert _time("2026-03-01", "--to") == "2026-03-01T23:59:59.999Z"
+    assert _time("2026-03-01T10:30:00+01:00", "--from") == "2026-03-01T09:30:00Z"
+    with pytest.raises(TriageError, match="give a date"):
+        _time("yesterday", "--from")
+    with build_model(phone.case_dir, ReportOptions(formats=("html",), scope=Scope(tagged_only=True),
+                                                   verify_evidence=False)) as model:
+        assert list(model.records("message")) == [] and list(model.conversations()) == []
