@@ -333,6 +333,11 @@ def _entry_text(item, entry_type: int) -> str | None:
         return None
 
 
+# libpff reports damaged structures as IOError, and as MemoryError when a corrupt size makes it fail to
+# "create" an object; ValueError covers undecodable names.
+_PFF_ERRORS = (OSError, MemoryError, ValueError)
+
+
 def pst_messages(folder, path: str = "", depth: int = 0) -> Iterator[tuple[str, int, Any]]:
     """(folder path, index in folder, message item) for every message item below a folder
     (e-mail, appointment, contact, ...: what Outlook lists as a folder's items)."""
@@ -340,22 +345,22 @@ def pst_messages(folder, path: str = "", depth: int = 0) -> Iterator[tuple[str, 
         return
     try:
         count = folder.number_of_sub_messages
-    except (OSError, IOError):
+    except _PFF_ERRORS:
         count = 0
     for index in range(count):
         try:
             yield path, index, folder.get_sub_message(index)
-        except (OSError, IOError) as exc:
+        except _PFF_ERRORS as exc:
             yield path, index, exc
     try:
         folders = folder.number_of_sub_folders
-    except (OSError, IOError):
+    except _PFF_ERRORS:
         folders = 0
     for index in range(folders):
         try:
             child = folder.get_sub_folder(index)
             name = child.name or f"folder {index}"
-        except (OSError, IOError):
+        except _PFF_ERRORS:
             continue
         yield from pst_messages(child, f"{path}/{name}" if path else name, depth + 1)
 
@@ -389,14 +394,14 @@ def pst_reservations(ctx: Context, handle: BinaryIO) -> Iterator[Reservation | P
     pst = pypff.file()
     try:
         pst.open_file_object(handle)
-    except (OSError, IOError, ValueError) as exc:
+    except _PFF_ERRORS as exc:
         yield ctx.warning(f"PST/OST cannot be opened: {exc}", code="mail.pst_unreadable", locator=ctx.locate(offset=0))
         return
     try:
         store = None
         try:
             store = pst.get_message_store()
-        except (OSError, IOError):
+        except _PFF_ERRORS:
             pass
         checksum = _entry_int(store, _PST_PASSWORD) if store is not None else None
         if checksum:
@@ -405,7 +410,7 @@ def pst_reservations(ctx: Context, handle: BinaryIO) -> Iterator[Reservation | P
                               f"read anyway", code="mail.pst_password", locator=ctx.locate(offset=0))
         try:
             root = pst.get_root_folder()
-        except (OSError, IOError) as exc:
+        except _PFF_ERRORS as exc:
             yield ctx.warning(f"PST/OST folders unreadable: {exc}", code="mail.pst_unreadable",
                               locator=ctx.locate(offset=0))
             return

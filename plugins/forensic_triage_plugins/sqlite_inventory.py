@@ -37,16 +37,24 @@ class SQLiteInventory(Extractor):
             freelist = struct.unpack_from(">I", header, 36)[0]
             user_version = struct.unpack_from(">i", header, 60)[0]
         conn = ctx.open_sqlite()
+        # A damaged sqlite_master can hold names that are not UTF-8: list them, do not die on them.
+        conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
         tables = []
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        try:
+            names = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        except UnicodeDecodeError as exc:
+            # sqlite3 decodes SQLite's error message, which quotes the damaged schema's non-UTF-8 bytes.
+            yield ctx.warning(f"schema unreadable (malformed, not UTF-8): {exc}", code="sqlite.schema_unreadable")
+            names = []
+        for name in names:
             try:
                 columns = tuple(row[1] for row in conn.execute(f"PRAGMA table_info({_quote(name)})"))
-            except sqlite3.DatabaseError as exc:
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
                 yield ctx.warning(f"table {name}: columns unreadable: {exc}", code="sqlite.table_unreadable")
                 columns = ()
             try:
                 rows = conn.execute(f"SELECT COUNT(*) FROM {_quote(name)}").fetchone()[0]
-            except sqlite3.DatabaseError as exc:
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
                 yield ctx.warning(f"table {name}: rows could not be counted: {exc}", code="sqlite.table_unreadable")
                 rows = None
             tables.append(TableInfo(name=name, columns=columns, rows=rows))

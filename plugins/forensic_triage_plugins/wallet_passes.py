@@ -27,6 +27,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -81,6 +82,11 @@ def flight_date(boarding_pass: bcbp.BoardingPass, leg: bcbp.Leg, reference: date
 
 
 # --- the archive ---------------------------------------------------------------------------------
+
+# What zipfile raises on damaged archives: lying headers (ValueError: negative seek), broken deflate
+# streams (zlib.error), bad CRCs (BadZipFile), unsupported methods (NotImplementedError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError, ValueError)
+
 
 def unsafe_name(name: str) -> bool:
     parts = re.split(r"[\\/]", name)
@@ -171,7 +177,7 @@ def read_pass_archive(ctx: Context, data_or_file, *, member_prefix: str = "",
                 for name in nested[:MAX_NESTED_PASSES]:
                     try:
                         inner = read_member(archive, safe[name], budget)
-                    except (PassProblem, zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+                    except (PassProblem, *ZIP_ERRORS) as exc:
                         yield ctx.warning(f"{exc}", code="pkpass.member_refused",
                                           locator=ctx.locate(member=member_prefix + name))
                         continue
@@ -198,7 +204,7 @@ def read_pass_archive(ctx: Context, data_or_file, *, member_prefix: str = "",
             except PassProblem as exc:
                 yield ctx.warning(str(exc), code="pkpass.member_refused",
                                   locator=ctx.locate(member=member_prefix + name))
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            except ZIP_ERRORS as exc:
                 yield ctx.warning(f"member {name!r} unreadable: {exc}", code="pkpass.member_unreadable",
                                   locator=ctx.locate(member=member_prefix + name))
         if "pass.json" not in contents:
