@@ -235,7 +235,7 @@ class _Artifacts:
             app = "WhatsApp" if person % 2 else "SMS"
             store = "whatsapp" if app == "WhatsApp" else "sms"
             incoming = rng.random() < 0.5
-            body = (AWKWARD[index % len(AWKWARD)] if index % 97 == 0
+            body = (AWKWARD[index % len(AWKWARD)] if index < len(AWKWARD) or index % 97 == 0
                     else f"message {index}: " + "lorem ipsum dolor sit amet " * rng.randrange(1, 6))
             attachments = ()
             if index % 250 == 0:
