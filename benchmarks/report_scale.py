@@ -38,6 +38,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -335,20 +336,22 @@ def _tree_rss_kib(root: int) -> int:
     return total
 
 
-def run_measured(command: list[str], *, timeout: float = 1800) -> dict:
+def run_measured(command: list[str], *, timeout: float) -> dict:
     """Run a command; its wall time, exit status and peak RSS of its process tree (the sum over
     the process and its descendants, sampled every 50 ms)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
-    peak = 0
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+                               start_new_session=True)
+    peak, timed_out = 0, False
     while process.poll() is None:
         peak = max(peak, _tree_rss_kib(process.pid))
         if time.perf_counter() - started > timeout:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)      # the report and any workers it started
+            timed_out = True
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     out, err = process.communicate()
-    return {"seconds": round(elapsed, 2), "rc": process.returncode, "peak_tree_rss_mib": round(peak / 1024, 1),
+    return {"seconds": round(elapsed, 2), "rc": process.returncode, "timed_out": timed_out, "peak_tree_rss_mib": round(peak / 1024, 1),
             "stdout": out.decode(errors="replace")[-2000:], "stderr": err.decode(errors="replace")[-2000:]}
 
 
@@ -379,9 +382,18 @@ def first_rows(browser: str, page: Path, budget_ms: int = 30_000) -> dict:
     blank_seconds, _ = dump("about:blank")
     seconds, dom = dump(page.resolve().as_uri())
     rows = len(re.findall(r"<tr[\s>]", dom))
-    cells = len(re.findall(r"<td[\s>]", dom))
     return {"page": str(page.name), "seconds": round(seconds, 2), "browser_start_s": round(blank_seconds, 2),
-            "page_s": round(max(0.0, seconds - blank_seconds), 2), "table_rows": rows, "table_cells": cells}
+            "page_s": round(max(0.0, seconds - blank_seconds), 2), "table_rows": rows,
+            "message_rows": _section_rows(dom, "messages"), "dom_bytes": len(dom)}
+
+
+def _section_rows(dom: str, section: str) -> int:
+    """Body rows drawn in one section of the page (from its id to the next section)."""
+    start = dom.find(f'id="{section}"')
+    if start < 0:
+        return 0
+    end = dom.find("<section", start + 1)
+    return len(re.findall(r"<tr[\s>]", dom[start:end if end > 0 else len(dom)])) - 1    # minus the header row
 
 
 def html_pages_with_rows(out: Path) -> list[Path]:
@@ -398,6 +410,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--case", type=Path, help="reuse a case made earlier with --keep instead of generating")
     parser.add_argument("--keep", action="store_true", help="keep the generated case and reports under benchmarks/work")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before a format's run is stopped")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless-Chromium measurement")
     args = parser.parse_args()
     formats = [value.strip() for value in args.formats.split(",") if value.strip()]
@@ -422,7 +435,7 @@ def main() -> None:
         for fmt in formats:
             out = scratch / f"report-{fmt}"
             log(f"report --format {fmt} ...")
-            measured = run_measured(report_command(case_dir, fmt, out))
+            measured = run_measured(report_command(case_dir, fmt, out), timeout=args.timeout)
             files = [path for path in out.rglob("*") if path.is_file()] if out.exists() else []
             measured.update({"files": len(files), "bytes": sum(path.stat().st_size for path in files)})
             if measured["rc"] != 0:
@@ -457,15 +470,15 @@ def _print_table(result: dict) -> None:
     print(f"{'format':<7} {'status':<8} {'seconds':>8} {'target':>7} {'peak RSS MiB':>12} {'files':>6} {'MiB out':>8}")
     for fmt, measured in result["formats"].items():
         target = TARGETS.get(fmt)
-        status = "ok" if measured["rc"] == 0 else f"exit {measured['rc']}"
+        status = "ok" if measured["rc"] == 0 else "TIMEOUT" if measured.get("timed_out") else f"exit {measured['rc']}"
         if measured["rc"] == 0 and (measured["peak_tree_rss_mib"] > RSS_TARGET_MIB
                                     or (target and measured["seconds"] > target)):
             status = "OVER"
         print(f"{fmt:<7} {status:<8} {measured['seconds']:>8} {(f'{target:.0f}' if target else '-'):>7} "
               f"{measured['peak_tree_rss_mib']:>12} {measured['files']:>6} {measured['bytes'] / 2**20:>8.1f}")
         for view in measured.get("browser", []) if isinstance(measured.get("browser"), list) else []:
-            print(f"        browser {view['page']}: {view['seconds']} s to a DOM with {view['table_rows']} table rows "
-                  f"(browser start alone {view['browser_start_s']} s)")
+            print(f"        headless Chromium, {view['page']}: {view['seconds']} s to a DOM with {view['table_rows']} "
+                  f"table rows ({view['message_rows']} in Messages); browser start alone {view['browser_start_s']} s")
     if isinstance(result.get("verifies"), bool):
         print(f"case verifies: {result['verifies']}")
     if math.isclose(result["scale"], 1.0):

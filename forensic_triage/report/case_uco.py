@@ -272,8 +272,14 @@ class _CaseWriter:
         found = self.files.get(file_id)
         if found:
             return found
+        return self.file_node(file_id, _file_info(self.model, record))
+
+    def file_node(self, file_id: int, info: dict[str, Any]) -> str:
+        """An evidence file's node (written once per file); its IRI."""
+        found = self.files.get(file_id)
+        if found:
+            return found
         iri = self.iri("file", str(file_id))
-        info = _file_info(self.model, record)
         path = str(info.get("path") or "")
         name = info.get("name") or path.rpartition("/")[2]
         deleted = bool(info.get("deleted"))
@@ -394,8 +400,18 @@ class _CaseWriter:
             self.attachment(record, iri, index, attachment)
 
     def attachment(self, record: ArtifactRecord, message: str, index: int, attachment: dict[str, Any]) -> None:
-        iri = self.iri("file", f"artifact:{record.id}:attachment:{index}")
         key = f"artifact:{record.id}:attachment:{index}"
+        lookup = getattr(self.model, "attachment_file", None)
+        info = lookup(record, attachment) if callable(lookup) and isinstance(attachment, dict) else None
+        if info and info.get("id") is not None:
+            # The attachment is a file of the evidence: link the message to that file's own node.
+            self.node({"@id": self.iri("relationship", f"{key}:message"), "@type": "core:Relationship",
+                       "core:source": [_ref(self.file_node(int(info["id"]), {"exhibit": info.get("exhibit_id"),
+                                                                             **info}))],
+                       "core:target": _ref(message), "core:kindOfRelationship": "Attached_To",
+                       "core:isDirectional": True})
+            return
+        iri = self.iri("file", key)
         size = attachment.get("size") if isinstance(attachment.get("size"), int) else None
         self.node({"@id": iri, "@type": "observable:File", "core:name": attachment.get("name"),
                    "core:description": f"attachment of {record.kind} #{record.id}"
