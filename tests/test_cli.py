@@ -58,7 +58,7 @@ def test_full_round_trip_and_machine_readable_contract(tmp_path):
     assert exhibit["received_at"] == "2026-01-05T08:00:00Z" and exhibit["received_from"] == "DC Smith"
     custody = [json.loads(line) for line in run_cli("custody", case, "--json").stdout.splitlines()]
     assert [entry["action"] for entry in custody if entry["action"] != "ingest.checkpoint"] == [
-        "case.create", "evidence.add", "ingest.start", "ingest.files_done", "ingest.finish"]
+        "case.create", "evidence.add", "ingest.start", "ingest.files_done", "ingest.finish", "search.index"]
     assert {"files", "plugins"} == {entry["details"]["stage"] for entry in custody
                                     if entry["action"] == "ingest.checkpoint"}
 

@@ -141,4 +141,9 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
                                                    "plugin_runs_this_run": results,
                                                    "totals": counts}, plugin_versions=versions)
         summary["evidence"].append({"exhibit_id": evidence["exhibit_id"], **counts})
+    # The full-text index (derived, rebuildable, not sealed) is brought up to date here, so that
+    # opening the case later (GUI) only reads.
+    from forensic_triage.store.search import build_search_index
+
+    build_search_index(store)
     yield Finished(result=summary)

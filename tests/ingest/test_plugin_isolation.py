@@ -77,7 +77,8 @@ def test_a_new_plugin_runs_later_on_an_ingested_case(tmp_path):
     assert len(messages) == 7
     assert {item["provenance"]["plugin_version"] for item in messages} == {"2.0.1"}
     custody = [json.loads(line) for line in run_cli("custody", case, "--json").stdout.splitlines()]
-    assert custody[-1]["plugin_versions"] == {"test.counter": "2.0.1"}
+    finish = [entry for entry in custody if entry["action"] == "ingest.finish"][-1]
+    assert finish["plugin_versions"] == {"test.counter": "2.0.1"}
     assert run_cli("verify", case).returncode == 0
 
 
