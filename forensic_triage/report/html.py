@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -61,19 +61,25 @@ def write_html(model: ReportModel, out: Path, *, progress: ProgressCallback | No
         shutil.copyfile(root / "static" / name, target)
         written.append(target)
     tables = _Tables(out / "data", progress)
-    conversations = _write_conversations(model, tables)
+    # The provenance appendix is filled during the one pass over each kind, not by a pass of its own.
+    provenance = tables.open("provenance", PROVENANCE_COLUMNS)
+
+    def tapped(records: Iterator[ArtifactRecord]) -> Iterator[ArtifactRecord]:
+        for record in records:
+            provenance.add(_provenance_row(model, record))
+            yield record
+
+    conversations = _write_conversations(model, tables, tapped)
     for kind, columns, row in _KIND_TABLES:
         if kind in model.counts:
-            tables.write(kind, columns, (row(model, record) for record in model.records(kind)))
+            tables.write(kind, columns, (row(model, record) for record in tapped(model.records(kind))))
     other_kinds = [kind for kind in model.kinds() if kind not in OWN_SECTIONS]
     tables.write("other", ("id", "kind", "details", "provenance"),
-                 (_other_row(model, record) for kind in other_kinds for record in model.records(kind)))
+                 (_other_row(model, record) for kind in other_kinds for record in tapped(model.records(kind))))
+    provenance.close()
     tables.write("custody", ("seq", "utc", "examiner", "action", "details", "entry_hash"),
                  ([entry["seq"], entry["utc"], entry["examiner"], entry["action"], _compact(entry["details"]),
                    entry["entry_hash"]] for entry in model.custody))
-    tables.write("provenance", ("id", "kind", "exhibit", "path", "deleted", "file_sha256", "plugin", "locator",
-                                "artifact_digest"),
-                 (_provenance_row(model, record) for kind in model.kinds() for record in model.records(kind)))
     written.extend(tables.files)
     index = out / "data" / "index.js"
     index.write_text("FT.tables = " + json.dumps(tables.meta, ensure_ascii=False, sort_keys=True) + ";\n",
@@ -107,20 +113,14 @@ class _Tables:
         self.files: list[Path] = []
 
     def write(self, name: str, columns: tuple[str, ...], rows: Iterator[list[Any]]) -> int:
-        count, chunk, batch = 0, 0, []
+        stream = self.open(name, columns)
         for row in rows:
-            batch.append(row)
-            count += 1
-            if len(batch) >= CHUNK:
-                self._flush(name, chunk, batch)
-                chunk += 1
-                batch = []
-                self.progress(Progress(stage=f"html {name}", done=count, total=None, unit="rows"))
-        if batch:
-            self._flush(name, chunk, batch)
-            chunk += 1
-        self.meta[name] = {"columns": list(columns), "rows": count, "chunks": chunk, "chunk": CHUNK}
-        return count
+            stream.add(row)
+        return stream.close()
+
+    def open(self, name: str, columns: tuple[str, ...]) -> _Stream:
+        """A table filled row by row (several may be open at once)."""
+        return _Stream(self, name, columns)
 
     def _flush(self, name: str, number: int, rows: list[list[Any]]) -> None:
         path = self.folder / f"{name}-{number:04d}.js"
@@ -130,6 +130,30 @@ class _Tables:
                 handle.write(("," if index else "") + json.dumps(row, ensure_ascii=False) + "\n")
             handle.write("]);\n")
         self.files.append(path)
+
+
+class _Stream:
+    def __init__(self, tables: _Tables, name: str, columns: tuple[str, ...]) -> None:
+        self.tables, self.name, self.columns = tables, name, columns
+        self.count, self.chunk, self.batch = 0, 0, []
+
+    def add(self, row: list[Any]) -> None:
+        self.batch.append(row)
+        self.count += 1
+        if len(self.batch) >= CHUNK:
+            self.tables._flush(self.name, self.chunk, self.batch)
+            self.chunk += 1
+            self.batch = []
+            self.tables.progress(Progress(stage=f"html {self.name}", done=self.count, total=None, unit="rows"))
+
+    def close(self) -> int:
+        if self.batch:
+            self.tables._flush(self.name, self.chunk, self.batch)
+            self.chunk += 1
+            self.batch = []
+        self.tables.meta[self.name] = {"columns": list(self.columns), "rows": self.count, "chunks": self.chunk,
+                                       "chunk": CHUNK}
+        return self.count
 
 
 # --- rows per kind -----------------------------------------------------------------------------------------
@@ -233,11 +257,14 @@ _KIND_TABLES = (
 )
 MESSAGE_COLUMNS = ("id", "conversation", "time_utc", "local", "direction", "sender", "recipients", "body",
                    "subject", "attachments", "flags", "app", "provenance")
+PROVENANCE_COLUMNS = ("id", "kind", "exhibit", "path", "deleted", "file_sha256", "plugin", "locator",
+                      "artifact_digest")
 CONVERSATION_COLUMNS = ("index", "app", "thread", "name", "participants", "messages", "first_utc", "last_utc",
                         "offset")
 
 
-def _write_conversations(model: ReportModel, tables: _Tables) -> int:
+def _write_conversations(model: ReportModel, tables: _Tables,
+                         tapped: Callable[[Iterator[ArtifactRecord]], Iterator[ArtifactRecord]]) -> int:
     """The message table in conversation order, and the conversation list pointing into it."""
     conversations: list[list[Any]] = []
 
@@ -250,7 +277,7 @@ def _write_conversations(model: ReportModel, tables: _Tables) -> int:
             conversations.append([number, conversation.app, conversation.thread, conversation.thread_name or "",
                                   names, len(conversation.messages), conversation.first_utc, conversation.last_utc,
                                   offset])
-            for record in conversation.messages:
+            for record in tapped(iter(conversation.messages)):
                 yield _message_row(model, record, number)
             offset += len(conversation.messages)
 

@@ -62,6 +62,7 @@ REPORT_LIBRARIES = ("jinja2", "reportlab", "pypdf", "pyhanko", "cryptography", "
 FILE_FIELDS = ("evidence_id", "exhibit_id", "path", "name", "type", "size", "deleted", "inode", "partition_offset",
                "mtime", "atime", "ctime", "crtime", "md5", "sha1", "sha256", "blake3")
 FILE_CACHE = 100_000
+NAME_CACHE = 200_000
 
 MESSAGE_ORDER = ("$.sent.utc", "$.received.utc", "$.delivered.utc", "$.read.utc")
 
@@ -140,6 +141,7 @@ class ReportModel:
         self._allowed: frozenset[int] | None = None
         self._owner_victim: dict[str, str] = {}
         self._file_cache: dict[int, dict[str, Any] | None] = {}
+        self._names: dict[tuple[str, str | None], str] = {}
         self._access: dict[int, Any] = {}
         self.options = options
         self.report_id: str = str(uuid.uuid4())
@@ -283,6 +285,17 @@ class ReportModel:
         """How a person is named in the report: the pseudonym for a victim when redacting, else the
         contact name the graph knows for that address, else the address as stored. ``app`` (the
         record's app) tells a Telegram user id from a phone number."""
+        cache_key = (identifier, app)
+        cached = self._names.get(cache_key)
+        if cached is not None:
+            return cached
+        if len(self._names) > NAME_CACHE:
+            self._names.clear()
+        name = self._display_name(identifier, app)
+        self._names[cache_key] = name
+        return name
+
+    def _display_name(self, identifier: str, app: str | None) -> str:
         if self.redacting:
             pseudonym = self._redactor.pseudonym_for(identifier, app)
             if pseudonym:
