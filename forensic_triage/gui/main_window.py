@@ -74,6 +74,9 @@ def normalise_time(text: str, *, end: bool) -> str | None:
 class MainWindow(QMainWindow):
     def __init__(self, *, jobs: int | None = None) -> None:
         super().__init__()
+        from forensic_triage.gui.fonts import register_fonts
+
+        register_fonts()
         self.setWindowTitle("forensic-triage")
         self.setObjectName("mainWindow")
         self.resize(1400, 860)
@@ -101,10 +104,13 @@ class MainWindow(QMainWindow):
         self.evidence_tree = EvidenceTree()
         self.evidence_tree.file_selected.connect(self._file_selected)
         self.detail = DetailPane()
+        # Room for category names and the detail tabs whatever the saved layout says.
+        self.categories.setMinimumWidth(250)
+        self.evidence_tree.setMinimumWidth(250)
+        self.detail.setMinimumWidth(430)
         self.categories_dock = self._dock("Categories", "categoriesDock", self.categories, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.evidence_dock = self._dock("Evidence", "evidenceDock", self.evidence_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail_dock = self._dock("Details", "detailDock", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.categories_dock, self.detail_dock], [290, 460], Qt.Orientation.Horizontal)
         self._build_menus()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -257,9 +263,16 @@ class MainWindow(QMainWindow):
         state = store.value("window_state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        self._layout_restored = isinstance(state, QByteArray) and self.restoreState(state)
         self._refresh_recent()
+
+    def _default_dock_sizes(self) -> None:
+        """First run: room for the category names and the evidence tree on the left, and for
+        the detail tabs on the right (later runs restore the examiner's own layout)."""
+        if self._layout_restored:
+            return
+        self.resizeDocks([self.categories_dock, self.detail_dock], [300, 500], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.categories_dock, self.evidence_dock], [1, 1], Qt.Orientation.Vertical)
 
     def save_layout(self) -> None:
         store = settings()
@@ -330,6 +343,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         for dock in (self.categories_dock, self.evidence_dock, self.detail_dock):
             dock.show()
+        self._default_dock_sizes()
         for action in self._case_actions:
             action.setEnabled(True)
         self.setWindowTitle(f"forensic-triage — {session.title} — {session.case_dir}")
@@ -520,6 +534,10 @@ class MainWindow(QMainWindow):
             row = model.row(current.row())
             if row and row.get("file_id"):
                 self.detail.show_file(row["file_id"])
+        elif model is self.identity_model:
+            row = model.row(current.row())
+            if row:
+                self.detail.show_identity(row)
 
     def _file_selected(self, file_id: int) -> None:
         self.detail.show_file(file_id)

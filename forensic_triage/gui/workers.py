@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 from forensic_triage.errors import TriageError
 from forensic_triage.progress import Finished, Notice, Progress, Work
@@ -117,7 +117,9 @@ class WorkThread:
         self.runner = WorkRunner(factory, cleanup)
         self.runner.moveToThread(self.thread)
         self.thread.started.connect(self.runner.run)
-        self.runner.done.connect(self.thread.quit)
+        # Direct: QThread.quit is thread-safe, and a queued call would wait for the GUI thread,
+        # which may itself be waiting for this thread to end (wait() on close or cancel).
+        self.runner.done.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
 
     def start(self) -> None:
         self.thread.start()

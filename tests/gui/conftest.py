@@ -47,10 +47,22 @@ def evidence_sources(tmp_path_factory) -> dict[str, Path]:
 
 
 def save_shot(widget, folder: Path, name: str) -> Path:
-    """Save a widget's picture as a small PNG (palette-reduced screenshots stay a few tens of KB)."""
-    from PyQt6.QtGui import QImage
+    """Save a widget's picture as a small PNG: reduced to a 128-colour palette with Pillow when it
+    is installed (a few tens of KB each), else a plain PNG."""
+    from PyQt6.QtCore import QBuffer, QIODevice
 
     path = folder / f"{name}.png"
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Indexed8)
-    assert image.save(str(path), "PNG", 9)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert widget.grab().save(buffer, "PNG")
+    data = bytes(buffer.data())
+    try:
+        import io
+
+        from PIL import Image
+    except ImportError:
+        path.write_bytes(data)
+        return path
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from datetime import UTC
 from pathlib import Path
 
 from PyQt6.QtCore import QProcess, QUrl, pyqtSignal
@@ -96,14 +97,32 @@ class ReportDialog(QDialog):
         self.kinds = QLineEdit()
         self.kinds.setPlaceholderText("kinds, comma-separated (empty: all), e.g. message,call")
         form.addRow("Kinds:", self.kinds)
-        self.redact = QCheckBox("Redact victims (tagged \"victim\")")
+        self.redact = QCheckBox("Redact victims (tagged \"victim\") as V1, V2, …")
         self.redact.setEnabled(self._has("--redact-victims", "--redact"))
-        self.sign = QCheckBox("Sign the report")
-        self.sign.setEnabled(self._has("--sign"))
+        self.redact_text = QCheckBox("Also withhold what victims wrote")
+        self.redact_text.setEnabled(self._has("--redact-victim-text"))
         form.addRow(self.redact)
+        form.addRow(self.redact_text)
+        # Cover-page fields, when the command has them.
+        self.text_fields: dict[str, QLineEdit] = {}
+        for flag, label in (("--title", "Title:"), ("--requester", "Requester:"), ("--authority", "Legal authority:"),
+                            ("--reviewer", "Reviewer:")):
+            if flag in self.options:
+                self.text_fields[flag] = QLineEdit()
+                form.addRow(label, self.text_fields[flag])
+        self.sign = QCheckBox("Sign the report with the examiner's key")
+        self.sign.setEnabled(self._has("--sign"))
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("key passphrase (only when signing)")
         form.addRow(self.sign)
-        self.out = QLineEdit(str(self.case_dir / "reports"))
-        form.addRow("Output folder:", self.out)
+        form.addRow("Passphrase:", self.passphrase)
+        from datetime import datetime
+
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        # The command wants a new folder: one per run, named by its UTC time.
+        self.out = QLineEdit(str(self.case_dir / "reports" / f"report-{stamp}"))
+        form.addRow("Output folder (new):", self.out)
         layout.addLayout(form)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1)
@@ -144,8 +163,8 @@ class ReportDialog(QDialog):
                 args += ["--format", ",".join(chosen)]
         if self.scope_tagged.isChecked() and (flag := self._flag("--tagged-only", "--tagged")):
             args.append(flag)
-        for box, flag in ((self.since, "--since"), (self.until, "--until")):
-            if box.text().strip() and flag in self.options:
+        for box, flags in ((self.since, ("--from", "--since")), (self.until, ("--to", "--until"))):
+            if box.text().strip() and (flag := self._flag(*flags)):
                 args += [flag, box.text().strip()]
         kinds = [kind.strip() for kind in self.kinds.text().split(",") if kind.strip()]
         if kinds and (flag := self._flag("--kind", "--kinds")):
@@ -156,11 +175,40 @@ class ReportDialog(QDialog):
                 args += [flag, ",".join(kinds)]
         if self.redact.isChecked() and (flag := self._flag("--redact-victims", "--redact")):
             args.append(flag)
+        if self.redact_text.isChecked() and "--redact-victim-text" in self.options:
+            args.append("--redact-victim-text")
+        for flag, box in self.text_fields.items():
+            if box.text().strip():
+                args += [flag, box.text().strip()]
         if self.sign.isChecked() and "--sign" in self.options:
             args.append("--sign")
+            if self.passphrase.text() and "--passphrase-file" in self.options:
+                args += ["--passphrase-file", self._passphrase_file()]
         if (flag := self._flag("--out", "--output")) and self.out.text().strip():
             args += [flag, self.out.text().strip()]
         return args
+
+    def _passphrase_file(self) -> str:
+        """The passphrase in a private temporary file (never on the command line, where other
+        users could read it), removed when the process ends."""
+        import os
+        import tempfile
+
+        handle, name = tempfile.mkstemp(prefix="ft-passphrase-")
+        with os.fdopen(handle, "w") as stream:
+            stream.write(self.passphrase.text() + "\n")
+        self._secret = name
+        return name
+
+    def _forget_secret(self) -> None:
+        import os
+
+        if getattr(self, "_secret", None):
+            try:
+                os.unlink(self._secret)
+            except OSError:
+                pass
+            self._secret = None
 
     def start(self) -> None:
         self.log.clear()
@@ -173,12 +221,15 @@ class ReportDialog(QDialog):
         self.bar.setRange(0, 0)
         self.start_button.setEnabled(False)
         self.process.start(sys.executable, self.arguments())
+        # No prompt can be answered from here: a command that asks gets end-of-file and says so.
+        self.process.closeWriteChannel()
 
     def _output(self) -> None:
         text = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
         self.log.appendPlainText(text.rstrip())
 
     def _finished(self, code: int, _status) -> None:
+        self._forget_secret()
         self._output()
         self.exit_code = code
         self.bar.setRange(0, 1)

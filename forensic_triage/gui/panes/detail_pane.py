@@ -32,9 +32,14 @@ HEX_WINDOW = 4096
 
 
 def _fill(tree: QTreeWidget, parent: QTreeWidgetItem | None, key: str, value: Any) -> None:
+    is_time = isinstance(value, dict) and "utc" in value and "raw" in value
     if isinstance(value, dict) and "utc" in value and "raw" in value:
-        shown = display_time(value) + f"  (raw {value.get('raw')}, {value.get('encoding')}, {value.get('status')})"
-        item = QTreeWidgetItem([key, shown])
+        # The UTC time on the line; how it was stored one level down.
+        shown = display_time(value)
+        item = QTreeWidgetItem([key, f"{shown} UTC" if value.get("utc") else shown])
+        for name in ("raw", "encoding", "status"):
+            item.addChild(QTreeWidgetItem([name, "" if value.get(name) is None else str(value.get(name))]))
+        item.setToolTip(1, f"raw {value.get('raw')} ({value.get('encoding')}, {value.get('status')})")
     elif isinstance(value, dict):
         item = QTreeWidgetItem([key, "" if value else "{}"])
         for name, inner in value.items():
@@ -51,7 +56,7 @@ def _fill(tree: QTreeWidget, parent: QTreeWidgetItem | None, key: str, value: An
         tree.addTopLevelItem(item)
     else:
         parent.addChild(item)
-    item.setExpanded(True)
+    item.setExpanded(not is_time)
 
 
 def _tree() -> QTreeWidget:
@@ -79,14 +84,15 @@ def bubbles_html(messages: list[ArtifactRecord], selected_id: int) -> str:
         body = html.escape(data.get("body") or data.get("subject") or "").replace("\n", "<br>")
         if data.get("attachments"):
             names = ", ".join(html.escape(a.get("name") or a.get("path") or "?") for a in data["attachments"])
-            body += f"<br><i>📎 {names}</i>"
-        align = "right" if mine else "left"
-        rows.append(
-            f'<table width="100%" cellspacing="0" cellpadding="2"><tr><td align="{align}">'
-            f'<table cellpadding="6" style="background-color:{colour}; border:{border};" width="80%">'
-            f'<tr><td style="color:#1a1a1a;"><span style="color:#555555; font-size:small;">'
-            f'{html.escape(who)} · {when} · #{record.id}{marks}</span><br>{body or "<i>(no text)</i>"}</td></tr>'
-            f'</table></td></tr></table>')
+            body += f"<br><i>attachment: {names}</i>"
+        # Qt's rich text ignores cell alignment of nested tables: an empty spacer cell on the
+        # other side puts the owner's bubbles on the right.
+        bubble = (f'<td width="78%" style="background-color:{colour}; border:{border}; color:#1a1a1a;">'
+                  f'<span style="color:#555555; font-size:small;">{html.escape(who)} · {when} · #{record.id}{marks}'
+                  f'</span><br>{body or "<i>(no text)</i>"}</td>')
+        spacer = '<td width="22%"></td>'
+        cells = spacer + bubble if mine else bubble + spacer
+        rows.append(f'<table width="100%" cellspacing="0" cellpadding="6"><tr>{cells}</tr></table>')
     return "<body style='background-color:#ffffff;'>" + "".join(rows) + "</body>"
 
 
@@ -124,8 +130,8 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.heading = QLabel("Select an artifact or a file to see everything about it.")
-        self.heading.setWordWrap(True)
         self.heading.setObjectName("detailHeading")
+        self.heading.setMinimumWidth(10)
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)
@@ -139,6 +145,8 @@ class DetailPane(QWidget):
         self.hex.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setStyleHint(QFont.StyleHint.Monospace)
+        # Small enough for 16 bytes a line in the default pane width.
+        mono.setPointSize(max(7, mono.pointSize() - 2))
         self.hex.setFont(mono)
         self.preview_image = QLabel()
         self.preview_image.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -191,7 +199,7 @@ class DetailPane(QWidget):
         if record.kind == "message":
             messages = thread_around(self.session.store, record)
             self.thread.setHtml(bubbles_html(messages, record.id))
-            self._tab(self.thread, "Conversation")
+            self._tab(self.thread, "Chat")
         if record.kind == "reservation":
             self.booking.setHtml(booking_html(record))
             self._tab(self.booking, "Booking")
@@ -200,12 +208,27 @@ class DetailPane(QWidget):
         if record.file_id is not None:
             locator = record.provenance.get("locator") or {}
             self._show_bytes(record.file_id, int(locator.get("offset") or 0))
-            self._tab(self.hex, "Source bytes")
+            self._tab(self.hex, "Bytes")
             if self._show_preview(record.file_id):
                 self._tab(self.preview, "Preview")
         self._show_custody(f"artifact:{record.id}", record.evidence_id, record.file_id)
         self._tab(self.custody, "Custody")
         self._restore_tab(previous)
+
+    def show_identity(self, identity: dict[str, Any]) -> None:
+        """A person of the contact graph: identifiers, names, apps, counts, and its tags' custody."""
+        if self.session is None:
+            return
+        self.current = ("identity", identity["id"])
+        self.tabs.clear()
+        self.heading.setText(f"identity · {identity['label']}")
+        self.fields.clear()
+        for key in ("label", "identifiers", "names", "apps", "messages", "calls", "owner", "id"):
+            _fill(self.fields, None, key, list(identity[key]) if isinstance(identity.get(key), tuple)
+                  else identity.get(key))
+        self._tab(self.fields, "Identity")
+        self._show_custody(f"identity:{identity['id']}", None, None)
+        self._tab(self.custody, "Custody")
 
     def show_file(self, file_id: int) -> None:
         if self.session is None:
@@ -217,7 +240,8 @@ class DetailPane(QWidget):
         self.current = ("file", file_id)
         previous = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.count() else None
         self.tabs.clear()
-        self.heading.setText(f"file #{file_id} · {row['path']}" + (" · DELETED" if row["deleted"] else ""))
+        self.heading.setText(f"file #{file_id} · {row['name'] or row['path']}" + (" · DELETED" if row["deleted"] else ""))
+        self.heading.setToolTip(row["path"])
         self.fields.clear()
         for key in ("exhibit_id", "path", "name", "type", "size", "deleted", "reallocated", "inode",
                     "partition_offset", "mtime", "atime", "ctime", "crtime", "md5", "sha1", "sha256", "blake3",
@@ -226,7 +250,7 @@ class DetailPane(QWidget):
         self._tab(self.fields, "File")
         if not row["type"].endswith("directory"):
             self._show_bytes(file_id, 0)
-            self._tab(self.hex, "Source bytes")
+            self._tab(self.hex, "Bytes")
             if self._show_preview(file_id):
                 self._tab(self.preview, "Preview")
         self.artifacts_here.clear()

@@ -30,10 +30,11 @@ class EvidenceTree(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setHeaderLabels(["Name", "Size"])
+        # One column: deep paths need the width; sizes are in the tooltips and the detail pane.
+        self.setHeaderHidden(True)
+        self.setColumnCount(1)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.header().setStretchLastSection(False)
-        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.setObjectName("evidenceTree")
         self._store: CaseStore | None = None
         self.itemExpanded.connect(self._expand)
@@ -46,8 +47,8 @@ class EvidenceTree(QTreeWidget):
             return
         for evidence in store.evidence():
             label = f"{evidence['exhibit_id']}" + (f" — {evidence['description']}" if evidence["description"] else "")
-            exhibit = QTreeWidgetItem([label, f"{evidence['media_size']:,}"])
-            exhibit.setToolTip(0, f"{evidence['path']}\nSHA-256 {evidence['sha256']}")
+            exhibit = QTreeWidgetItem([label])
+            exhibit.setToolTip(0, f"{evidence['path']}\n{evidence['media_size']:,} bytes\nSHA-256 {evidence['sha256']}")
             self.addTopLevelItem(exhibit)
             volumes = store.volumes(evidence["id"])
             if not volumes:
@@ -58,8 +59,8 @@ class EvidenceTree(QTreeWidget):
             for volume in volumes:
                 text = f"Partition {volume['idx']}: {volume['fs_type'] or volume['description'] or '?'} " \
                        f"at byte {volume['offset']:,}"
-                item = QTreeWidgetItem([text, f"{volume['length']:,}"])
-                item.setToolTip(0, f"{volume['description']} — {volume['status']}" +
+                item = QTreeWidgetItem([text])
+                item.setToolTip(0, f"{volume['description']}, {volume['length']:,} bytes — {volume['status']}" +
                                 (f": {volume['note']}" if volume["note"] else ""))
                 exhibit.addChild(item)
                 if volume["status"] == "readable":
@@ -77,12 +78,14 @@ class EvidenceTree(QTreeWidget):
             item.takeChild(0)
             for child in child_files(self._store, node.evidence_id, node.volume_idx, node.folder):
                 label = child.name + (" (deleted)" if child.deleted else "")
-                entry = QTreeWidgetItem([label, "" if child.has_children else f"{child.size:,}"])
+                entry = QTreeWidgetItem([label])
+                entry.setToolTip(0, f"{child.path}\n{child.size:,} bytes" + ("\ndeleted: the name survives in the file "
+                                                                              "system, the content may not"
+                                                                              if child.deleted else ""))
                 entry.setData(0, ROLE, TreeNode(evidence_id=node.evidence_id, volume_idx=node.volume_idx,
                                                 folder=child.path, file_id=child.id))
                 if child.deleted:
                     entry.setForeground(0, QBrush(DELETED_COLOUR))
-                    entry.setToolTip(0, "deleted: the name survives in the file system, the content may not")
                 if child.has_children:
                     entry.addChild(QTreeWidgetItem([PLACEHOLDER]))
                 item.addChild(entry)
