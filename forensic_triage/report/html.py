@@ -34,6 +34,9 @@ CHUNK = 5000
 CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 # Kinds with their own section; every other kind goes to "other findings".
 OWN_SECTIONS = ("message", "call", "contact", "account", "geo_point", "reservation")
+MAX_THUMBNAILS = 5000                 # distinct pictures per report; beyond that, names only
+THUMBNAIL_PX = 240
+THUMBNAIL_SOURCE_LIMIT = 32 << 20
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".heic", ".webp", ".bmp", ".tif", ".tiff")
 
 
@@ -69,7 +72,9 @@ def write_html(model: ReportModel, out: Path, *, progress: ProgressCallback | No
             provenance.add(_provenance_row(model, record))
             yield record
 
-    conversations = _write_conversations(model, tables, tapped)
+    thumbnails = _Thumbnails(out / "attachments")
+    conversations = _write_conversations(model, tables, tapped, thumbnails)
+    written.extend(thumbnails.files)
     for kind, columns, row in _KIND_TABLES:
         if kind in model.counts:
             tables.write(kind, columns, (row(model, record) for record in tapped(model.records(kind))))
@@ -95,7 +100,7 @@ def write_html(model: ReportModel, out: Path, *, progress: ProgressCallback | No
                                                                "caption": value["caption"]}
                                                          for key, value in figures.items()},
         conversations=conversations, sections=_sections(model, tables.meta, figures),
-        pretty=_pretty, size=_size, json_text=_compact)
+        pretty=_pretty, size=_size, json_text=_compact, max_thumbnails=MAX_THUMBNAILS)
     html_path = out / "index.html"
     html_path.write_text(page, encoding="utf-8")
     written.append(html_path)
@@ -186,7 +191,70 @@ def _attachments(model: ReportModel, record: ArtifactRecord) -> str:
     return "; ".join(out)
 
 
-def _message_row(model: ReportModel, record: ArtifactRecord, conversation: int) -> list[Any]:
+class _Thumbnails:
+    """Small JPEG copies of image attachments, read from the evidence through the model (which
+    withholds victims' photos), written once per distinct file into attachments/."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[str, str | None] = {}
+        self.files: list[Path] = []
+
+    def for_record(self, model: ReportModel, record: ArtifactRecord) -> list[str]:
+        out = []
+        for item in record.data.get("attachments") or []:
+            if not isinstance(item, dict) or not _is_image(item):
+                continue
+            path = self._make(model, record, item)
+            if path:
+                out.append(path)
+        return out
+
+    def _make(self, model: ReportModel, record: ArtifactRecord, item: dict[str, Any]) -> str | None:
+        if not model.photo_allowed(record) or len(self.made) >= MAX_THUMBNAILS:
+            return None
+        info = model.attachment_file(record, item)
+        if info is None or not info.get("sha256"):
+            return None
+        key = info["sha256"]
+        if key not in self.made:
+            self.made[key] = self._write(model.attachment_bytes(record, item, limit=THUMBNAIL_SOURCE_LIMIT), key)
+        return self.made[key]
+
+    def _write(self, content: bytes | None, sha256: str) -> str | None:
+        if not content:
+            return None
+        try:
+            from PIL import Image
+        except ImportError:
+            return None
+        import io
+        import warnings
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)   # a crafted image is not drawn
+                with Image.open(io.BytesIO(content)) as image:
+                    image.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX))
+                    picture = image.convert("RGB")
+                    picture.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        except Exception:  # noqa: BLE001 - any undecodable or hostile image simply gets no thumbnail
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{sha256[:24]}.jpg"
+        # Re-encoded without metadata: the thumbnail shows the picture, the evidence keeps the original.
+        picture.save(target, "JPEG", quality=80)
+        self.files.append(target)
+        return f"attachments/{target.name}"
+
+
+def _is_image(item: dict[str, Any]) -> bool:
+    name = str(item.get("name") or item.get("path") or "")
+    return str(item.get("mime_type") or "").startswith("image/") or name.lower().endswith(IMAGE_SUFFIXES)
+
+
+def _message_row(model: ReportModel, record: ArtifactRecord, conversation: int,
+                 thumbnails: _Thumbnails | None = None) -> list[Any]:
     data = record.data
     flags = [flag for flag in ("deleted", "recovered") if data.get(flag) or
              (flag == "deleted" and record.provenance.get("deleted"))]
@@ -194,7 +262,8 @@ def _message_row(model: ReportModel, record: ArtifactRecord, conversation: int) 
             model.display_name(str(data["sender"]), data.get("app")) if data.get("sender") else "",
             ", ".join(model.display_name(str(one), data.get("app")) for one in data.get("recipients") or []),
             data.get("body") or "", data.get("subject") or "", _attachments(model, record), " ".join(flags),
-            data.get("app") or "", model.provenance_short(record)]
+            data.get("app") or "", model.provenance_short(record),
+            thumbnails.for_record(model, record) if thumbnails and data.get("attachments") else []]
 
 
 def _call_row(model: ReportModel, record: ArtifactRecord) -> list[Any]:
@@ -256,7 +325,7 @@ _KIND_TABLES = (
                      "status", "reservation_number", "booked_utc", "source", "provenance"), _reservation_row),
 )
 MESSAGE_COLUMNS = ("id", "conversation", "time_utc", "local", "direction", "sender", "recipients", "body",
-                   "subject", "attachments", "flags", "app", "provenance")
+                   "subject", "attachments", "flags", "app", "provenance", "thumbnails")
 PROVENANCE_COLUMNS = ("id", "kind", "exhibit", "path", "deleted", "file_sha256", "plugin", "locator",
                       "artifact_digest")
 CONVERSATION_COLUMNS = ("index", "app", "thread", "name", "participants", "messages", "first_utc", "last_utc",
@@ -264,7 +333,8 @@ CONVERSATION_COLUMNS = ("index", "app", "thread", "name", "participants", "messa
 
 
 def _write_conversations(model: ReportModel, tables: _Tables,
-                         tapped: Callable[[Iterator[ArtifactRecord]], Iterator[ArtifactRecord]]) -> int:
+                         tapped: Callable[[Iterator[ArtifactRecord]], Iterator[ArtifactRecord]],
+                         thumbnails: _Thumbnails) -> int:
     """The message table in conversation order, and the conversation list pointing into it."""
     conversations: list[list[Any]] = []
 
@@ -278,7 +348,7 @@ def _write_conversations(model: ReportModel, tables: _Tables,
                                   names, len(conversation.messages), conversation.first_utc, conversation.last_utc,
                                   offset])
             for record in tapped(iter(conversation.messages)):
-                yield _message_row(model, record, number)
+                yield _message_row(model, record, number, thumbnails)
             offset += len(conversation.messages)
 
     tables.write("message", MESSAGE_COLUMNS, rows())

@@ -26,6 +26,7 @@ VICTIM_STRINGS = (VICTIM_E164, VICTIM_E164[1:], "07700900456", VICTIM_NATIONAL, 
                   VICTIM_EMAIL, "Kowalska")
 TELEPHONY = "data/data/com.android.providers.telephony/databases"
 CONTACTS = "data/data/com.android.providers.contacts/databases"
+MMS_PARTS = "data/data/com.android.providers.telephony/app_parts"     # beside databases/, as Android keeps them
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,34 @@ def phone_entries(workdir: Path) -> list[FatEntry]:
         A.Sms(address=OTHER, date_ms=base + 120_000, body=f"Tell {VICTIM_NAME} the car is ready"),
         A.Sms(address=OTHER, date_ms=base + 180_000, body=IMG_BODY),
     ]
-    sms = A.build_mmssms(workdir / "mmssms.db", messages, owner="+447700900001")
+    messages += [
+        A.Mms(date_s=base // 1000 + 600, sender=VICTIM_E164, to=("+447700900001",), parts=(
+            A.MmsPart(content_type="text/plain", text="me"),
+            A.MmsPart(content_type="image/jpeg", name="victim-selfie.jpg", data=jpeg((200, 40, 40))))),
+        A.Mms(date_s=base // 1000 + 700, sender=OTHER, to=("+447700900001",), parts=(
+            A.MmsPart(content_type="text/plain", text="the car"),
+            A.MmsPart(content_type="image/jpeg", name="car.jpg", data=jpeg((40, 40, 200))))),
+    ]
+    parts = workdir / "app_parts"
+    sms = A.build_mmssms(workdir / "mmssms.db", messages, owner="+447700900001", parts_dir=parts)
     contacts = A.build_contacts2(workdir / "contacts2.db", [
         A.AndroidContact(name=VICTIM_NAME, phones=(VICTIM_NATIONAL,), emails=(VICTIM_EMAIL,)),
         A.AndroidContact(name="Driver Dan", phones=(OTHER,)),
     ])
     return [FatEntry(path=f"{TELEPHONY}/mmssms.db", data=Path(sms).read_bytes(), mtime=T0),
-            FatEntry(path=f"{CONTACTS}/contacts2.db", data=Path(contacts).read_bytes(), mtime=T0)]
+            FatEntry(path=f"{CONTACTS}/contacts2.db", data=Path(contacts).read_bytes(), mtime=T0),
+            *(FatEntry(path=f"{MMS_PARTS}/{part.name}", data=part.read_bytes(), mtime=T0)
+              for part in sorted(parts.iterdir()))]
+
+
+def jpeg(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def phone_case(folder: Path, *, victim: bool = True) -> Case:

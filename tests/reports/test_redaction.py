@@ -54,6 +54,9 @@ def test_no_victim_string_in_any_byte_of_any_format(redacted):
     assert "Victims pseudonymised" in page
     messages = "".join(p.read_text() for p in (out / "data").glob("message-*.js"))
     assert "V1" in messages and OTHER in messages          # others stay as they are
+    # The victim's picture is withheld, the other person's shown.
+    assert len(list((out / "attachments").glob("*.jpg"))) == 1
+    assert "victim-selfie.jpg (photo withheld: victim)" in messages
 
 
 def test_without_redaction_the_strings_are_there(case, tmp_path):

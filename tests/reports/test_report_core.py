@@ -48,13 +48,16 @@ def test_model_holds_exhibits_versions_verification_and_conversations(phone):
         assert model.plugin_versions["android.sms"] and model.plugin_versions["android.contacts"]
         assert "python" in model.library_versions and "jinja2" in model.library_versions
         assert model.verification["ok"] is True
-        assert model.counts["message"] == 4 and model.counts["contact"] == 2 and model.counts["files"] >= 2
+        assert model.counts["message"] == 6 and model.counts["contact"] == 2 and model.counts["files"] >= 2
         assert "UTC" in model.time_zone_policy and model.methodology
         conversations = list(model.conversations())
-        assert sum(len(c.messages) for c in conversations) == 4
+        assert sum(len(c.messages) for c in conversations) == 6
         for conversation in conversations:
             times = [m.time for m in conversation.messages]
             assert times == sorted(times)
+        pictures = [m for m in model.records("message") if m.data.get("attachments")]
+        assert len(pictures) == 2
+        assert all(model.attachment_bytes(m, m.data["attachments"][0]).startswith(b"\xff\xd8") for m in pictures)
         message = next(model.records("message"))
         short = model.provenance_short(message)
         assert short.startswith("PHONE-01 · data/data/com.android.providers.telephony/databases/mmssms.db")

@@ -72,6 +72,16 @@ def test_evidence_text_is_escaped(report):
     assert index.startswith("FT.tables = ")
 
 
+def test_picture_attachments_become_thumbnails(report):
+    thumbnails = sorted((report / "attachments").glob("*.jpg"))
+    assert len(thumbnails) == 2
+    referenced = [path for row in _data(report, "message") for path in row[-1]]
+    assert sorted(referenced) == [f"attachments/{p.name}" for p in thumbnails]
+    from PIL import Image
+    with Image.open(thumbnails[0]) as image:
+        assert max(image.size) <= html_mod.THUMBNAIL_PX and not image.info.get("exif")
+
+
 def test_tables_are_written_in_chunks(tmp_path):
     tables = html_mod._Tables(tmp_path, lambda event: None)
     count = tables.write("message", ("id", "body"), ([n, f"row {n}"] for n in range(2 * html_mod.CHUNK + 7)))
@@ -115,7 +125,7 @@ def test_chromium_draws_the_page_and_shows_the_script_as_text(report, tmp_path):
     assert dom.count('class="bubble') >= 2              # conversations drawn as bubbles
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert "<script>alert(1)" not in dom and "<img src=\"x\"" not in dom
-    assert re.search(r"Page 1 of 1 · 4 rows", dom)
+    assert re.search(r"Page 1 of 1 · 6 rows", dom)
     shot = tmp_path / "page.png"
     done = _chromium("--window-size=1280,1600", f"--screenshot={shot}", url, tmp=tmp_path)
     assert shot.exists() and shot.stat().st_size > 20_000, done.stderr[-500:]

@@ -212,7 +212,9 @@ var FT = (function () {
         });
       }
       filter.addEventListener("input", drawList);
-      if (convs.length) selected = convs[0];
+      // "index.html#conversation-3" opens that conversation (links from notes, screenshots).
+      var wanted = /^#conversation-(\d+)$/.exec(window.location.hash);
+      if (convs.length) selected = convs[wanted && Number(wanted[1]) < convs.length ? Number(wanted[1]) : 0];
       drawList(); show();
     });
 
@@ -237,6 +239,12 @@ var FT = (function () {
           text.dir = "auto";
           b.appendChild(text);
           if (m[mi("attachments")]) b.appendChild(el("span", "att", "📎 " + m[mi("attachments")]));
+          (m[mi("thumbnails")] || []).forEach(function (src) {
+            if (!/^attachments\/[0-9a-f]+\.jpg$/.test(src)) return;     // only the report's own thumbnails
+            var img = el("img", "thumb");
+            img.src = src; img.alt = "attached picture"; img.loading = "lazy";
+            b.appendChild(img);
+          });
           if (m[mi("flags")]) b.appendChild(el("span", "flag", m[mi("flags")]));
           b.appendChild(el("span", "when", (m[mi("time_utc")] || "no time") +
                                           (m[mi("local")] ? " · local " + m[mi("local")] : "")));
