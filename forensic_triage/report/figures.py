@@ -342,10 +342,11 @@ def timeline_figure(bars: Iterable[BookingBar], out_stem: Path, *, title: str = 
             else:
                 width = max(bar.end - bar.start, minimum)
                 axes.barh(y, mdates.date2num(bar.start + width) - mdates.date2num(bar.start),
-                          left=mdates.date2num(bar.start), height=0.6, color=colours[bar.type], zorder=2)
+                          left=mdates.date2num(bar.start), height=0.5, color=colours[bar.type], zorder=2)
             if bar.label and len(shown) <= 24:
-                axes.annotate(_text(bar.label, 28), (mdates.date2num(bar.start), y + 0.34), fontsize=5,
-                              color="#333333", zorder=4)
+                # In the gap under the bar (the y axis runs downwards), never on top of a bar.
+                axes.annotate(_text(bar.label, 28), (mdates.date2num(bar.start), y + 0.27), fontsize=5,
+                              va="top", color="#333333", zorder=4)
         axes.set_yticks(range(len(rows)), [_text(row, 30) for row in rows], fontsize=6)
         axes.set_ylim(len(rows) - 0.4, -0.7)
         pad = span * 0.03

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -124,6 +125,11 @@ def _coverage() -> tuple[frozenset[int], frozenset[int]]:
     return base, cjk
 
 
+@functools.lru_cache(maxsize=1)
+def _base_chars() -> frozenset[str]:
+    return frozenset(map(chr, _coverage()[0])) | {"\n"}
+
+
 def font_for(char: str) -> str | None:
     """The registered font that draws ``char``, or None when none does."""
     base, cjk = _coverage()
@@ -135,7 +141,15 @@ def font_for(char: str) -> str | None:
     return None
 
 
+# Blocks of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic, their
+# presentation forms, and the supplementary RTL blocks): a quick regex pre-check, then the exact
+# bidi class per character only for text that has one of them.
+_RTL_BLOCKS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def _has_rtl(text: str) -> bool:
+    if not _RTL_BLOCKS.search(text):
+        return False
     return any(unicodedata.bidirectional(char) in _RTL_CLASSES for char in text)
 
 
@@ -167,8 +181,14 @@ class TextMarkup:
     def __init__(self) -> None:
         register()
         self._base, self._cjk = _coverage()
+        self._base_chars = _base_chars()
         self.missing = 0
         self.missing_codepoints: set[int] = set()
+
+    def plain(self, text: str) -> bool:
+        """True when ``text`` can be drawn as is with the base font: every character has a glyph
+        there and nothing needs right-to-left ordering (the fast path of the PDF writer)."""
+        return self._base_chars.issuperset(text) and not _RTL_BLOCKS.search(text)
 
     def __call__(self, text: object, *, max_chars: int | None = None) -> str:
         if text is None:
@@ -177,6 +197,8 @@ class TextMarkup:
         if max_chars is not None and len(value) > max_chars:
             value = value[:max_chars] + f" … [{len(value) - max_chars:,} more characters]"
         value = visual_order(value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    "))
+        if self._base_chars.issuperset(value):   # the common case, checked in C: one font, nothing missing
+            return escape(value).replace("\n", "<br/>")
         parts: list[str] = []
         run: list[str] = []
         run_font: str | None = SANS

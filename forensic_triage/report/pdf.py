@@ -32,6 +32,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import XMP
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -77,6 +78,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "tiny": ParagraphStyle("tiny", parent=base, fontSize=6.5, leading=8, textColor=GREY),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
         "mono": ParagraphStyle("mono", parent=base, fontName=fonts.MONO, fontSize=7, leading=8.6),
+        "prov": ParagraphStyle("prov", parent=base, fontName=fonts.MONO, fontSize=6.5, leading=8, spaceAfter=2.5,
+                               leftIndent=10, firstLineIndent=-10),
         "head": ParagraphStyle("head", parent=base, fontName=fonts.SANS_BOLD, fontSize=7.5, leading=9,
                                textColor=colors.white),
         "h1": ParagraphStyle("h1", parent=base, fontName=fonts.SANS_BOLD, fontSize=15, leading=19, spaceBefore=4,
@@ -185,43 +188,133 @@ class _TocLine(Flowable):
         canvas.restoreState()
 
 
-class _Bubble(Flowable):
-    """A chat message: a rounded box, left for received, right for sent, that splits across pages."""
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """Plain text in one font, size and colour (no markup): see :class:`_Lines`."""
+    text: str
+    font: str
+    size: float
+    colour: Any = colors.black
 
-    def __init__(self, header: Paragraph, body: Paragraph | None, footer: Paragraph, *, outgoing: bool,
-                 deleted: bool, continued: bool = False, pictures: tuple[Flowable, ...] = ()) -> None:
+    @property
+    def leading(self) -> float:
+        return self.size * 1.25
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy word wrap by measured width (each word measured once); a word longer than the line
+    is cut by characters."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current: list[str] = []
+        used = 0.0
+        for word in paragraph.split(" "):
+            word_w = stringWidth(word, font, size)
+            if current and used + space + word_w <= width:
+                current.append(word)
+                used += space + word_w
+                continue
+            if current:
+                lines.append(" ".join(current))
+            while word_w > width and len(word) > 1:
+                cut = max(1, int(len(word) * width / word_w))
+                while cut > 1 and stringWidth(word[:cut], font, size) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+                word_w = stringWidth(word, font, size)
+            current, used = [word], word_w
+        lines.append(" ".join(current))
+    return lines
+
+
+class _Lines(Flowable):
+    """Plain text runs laid out by simple measured wrapping and drawn with one text object.
+
+    The fast path for text that one font draws as is (:meth:`fonts.TextMarkup.plain`): several
+    times cheaper than a Paragraph, which parses markup and handles font changes; the report's
+    bulk (chat messages, the provenance appendix) is made of these."""
+
+    def __init__(self, runs: tuple[_Run, ...], lines: list[tuple[_Run, str]] | None = None,
+                 width: float | None = None) -> None:
         super().__init__()
-        self.header, self.body, self.footer = header, body, footer
-        self.pictures = pictures
-        self.outgoing, self.deleted, self.continued = outgoing, deleted, continued
+        self.runs = runs
+        self._lines = lines
+        self._width = width
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        if self._lines is None or self._width != avail_w:
+            self._lines = [(run, line) for run in self.runs for line in _wrap(run.text, run.font, run.size, avail_w)]
+            self._width = avail_w
+        self.width = avail_w
+        self.height = sum(run.leading for run, _line in self._lines)
+        return avail_w, self.height
+
+    def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
+        self.wrap(avail_w, avail_h)
+        used, count = 0.0, 0
+        for run, _line in self._lines:
+            if used + run.leading > avail_h:
+                break
+            used += run.leading
+            count += 1
+        if count == 0 or count == len(self._lines):
+            return []
+        return [_Lines(self.runs, self._lines[:count], avail_w), _Lines(self.runs, self._lines[count:], avail_w)]
+
+    def draw(self) -> None:
+        text = self.canv.beginText()
+        top = self.height
+        current: tuple[str, float, Any] | None = None
+        for run, line in self._lines or []:
+            key = (run.font, run.size, run.colour)
+            if key != current:
+                text.setFont(run.font, run.size, run.leading)
+                text.setFillColor(run.colour)
+                current = key
+            text.setTextOrigin(0, top - run.size)
+            text.textOut(line)
+            top -= run.leading
+        self.canv.drawText(text)
+
+
+class _Bubble(Flowable):
+    """A chat message: a rounded box, left for received, right for sent, that splits across pages.
+    The header, text, attachment lines and source are ONE paragraph (a third of the layout work of
+    one paragraph each: this is the flowable a 100,000-message report is made of)."""
+
+    PAD = 5
+
+    def __init__(self, text: Flowable, *, outgoing: bool, deleted: bool, pictures: tuple[Flowable, ...] = ()
+                 ) -> None:
+        super().__init__()
+        self.text, self.pictures = text, pictures
+        self.outgoing, self.deleted = outgoing, deleted
         self.box_w = 0.0
-        self.parts: list[tuple[Paragraph, float]] = []
+        self.parts: list[tuple[Flowable, float]] = []
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         self.width = avail_w
         self.box_w = avail_w * 0.74
-        inner = self.box_w - 10
+        inner = self.box_w - 2 * self.PAD
         self.parts = []
-        for paragraph in (self.header, self.body, *self.pictures, self.footer):
-            if paragraph is not None:
-                _w, h = paragraph.wrap(inner, 1e6)
-                self.parts.append((paragraph, h))
-        self.height = sum(h for _p, h in self.parts) + 8 + 2 * (len(self.parts) - 1) + 4
+        for part in (self.text, *self.pictures):
+            _w, h = part.wrap(inner, 1e6)
+            self.parts.append((part, h))
+        self.height = sum(h for _p, h in self.parts) + 2 * self.PAD + 2 * (len(self.parts) - 1) + 4
         return avail_w, self.height
 
     def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
-        if self.body is None or avail_h < 60:
+        room = avail_h - 2 * self.PAD - 4 - 1
+        if room < 40:
             return []
-        self.wrap(avail_w, avail_h)
-        header_h = self.parts[0][1]
-        pieces = self.body.split(self.box_w - 10, avail_h - header_h - 20)
+        self.box_w = avail_w * 0.74
+        pieces = self.text.split(self.box_w - 2 * self.PAD, room)
         if len(pieces) < 2:
             return []
-        first = _Bubble(self.header, pieces[0], Paragraph("(continued on the next page)", self.footer.style),
-                        outgoing=self.outgoing, deleted=self.deleted, continued=self.continued)
-        rest = _Bubble(self.header, pieces[1], self.footer, outgoing=self.outgoing, deleted=self.deleted,
-                       continued=True, pictures=self.pictures)
-        return [first, rest]
+        return [_Bubble(pieces[0], outgoing=self.outgoing, deleted=self.deleted),
+                _Bubble(pieces[1], outgoing=self.outgoing, deleted=self.deleted, pictures=self.pictures)]
 
     def draw(self) -> None:
         canvas = self.canv
@@ -234,10 +327,10 @@ class _Bubble(Flowable):
             canvas.setDash(3, 2)
         canvas.roundRect(x, 2, self.box_w, self.height - 4, 5, stroke=1, fill=1)
         canvas.restoreState()
-        y = self.height - 6
-        for paragraph, h in self.parts:
+        y = self.height - self.PAD - 2
+        for part, h in self.parts:
             y -= h
-            paragraph.drawOn(canvas, x + 5, y)
+            part.drawOn(canvas, x + self.PAD, y)
             y -= 2
 
 
@@ -556,42 +649,52 @@ class _Writer:
         outgoing = data.get("direction") == "outgoing"
         sender = "the owner (sent)" if outgoing and not data.get("sender") else self.name(data.get("sender"))
         flags = [flag for flag in ("deleted", "recovered") if data.get(flag)]
-        head = f"<b>{self.markup(sender)}</b> · {self.markup(self.when(record.time))}"
+        head_plain = f"{sender} · {self.when(record.time)}"
         if data.get("recipients") and outgoing:
-            head += " → " + self.markup(", ".join(self.name(r) for r in data["recipients"][:5]))
-        if flags:
-            head += f" · <font color='#b00020'><b>{' '.join(flags).upper()}</b></font>"
-        header = self.raw(head, "bubble_meta")
+            head_plain += " → " + ", ".join(self.name(r) for r in data["recipients"][:5])
         text = data.get("body")
         if data.get("subject"):
             text = f"[{data['subject']}] {text or ''}"
-        body_markup = self.markup(text, max_chars=MAX_BODY) if text else "<i>(no text)</i>"
+        source = self.model.provenance_short(record)
         attachments = [item for item in data.get("attachments") or [] if isinstance(item, dict)]
+        if not attachments and (text is None or len(text) <= MAX_BODY) and self.markup.plain(
+                f"{head_plain}{text or ''}{source}"):
+            runs = [_Run(head_plain, fonts.SANS_BOLD, 7, GREY)]
+            if flags:
+                runs.append(_Run(" ".join(flags).upper(), fonts.SANS_BOLD, 7, RED))
+            runs += [_Run(text if text else "(no text)", fonts.SANS if text else fonts.SANS_ITALIC, 9),
+                     _Run(source, fonts.SANS, 6.5, GREY)]
+            return _Bubble(_Lines(tuple(runs)), outgoing=outgoing, deleted=bool(flags))
+        head = f"<b>{self.markup(head_plain)}</b>"
+        if flags:
+            head += f" · <font color='#b00020'><b>{' '.join(flags).upper()}</b></font>"
+        parts = [f"<font size='7' color='#666666'>{head}</font>",
+                 self.markup(text, max_chars=MAX_BODY) if text else "<i>(no text)</i>"]
         pictures: list[Flowable] = []
-        if attachments:
-            lines = []
-            for item in attachments[:MAX_ATTACHMENTS]:
-                found = self.model.attachment_file(record, item) if item.get("path") else None
-                size = found.get("size") if found else item.get("size")
-                bits = [item.get("name") or (found or {}).get("name") or "unnamed", item.get("mime_type"),
-                        f"{size:,} bytes" if isinstance(size, int) else None, item.get("path")]
-                line = "Attachment: " + self.markup(" · ".join(str(b) for b in bits if b))
-                if found and found.get("sha256"):
-                    line += f" · sha256 {found['sha256'][:16]}…" + (" · DELETED" if found.get("deleted") else "")
-                elif item.get("path"):
-                    line += " · not found in the exhibit"
-                picture = self.thumbnail(record, item) if found else None
-                if picture is not None:
-                    pictures.append(picture)
-                elif found and self._is_image(item) and not self.model.photo_allowed(record):
-                    line += " · picture withheld (victim protection)"
-                lines.append(line)
-            if len(attachments) > MAX_ATTACHMENTS:
-                lines.append(f"and {len(attachments) - MAX_ATTACHMENTS} more attachments")
-            body_markup += "<br/><font size='7' color='#444444'>" + "<br/>".join(lines) + "</font>"
-        body = Paragraph(body_markup, self.styles["body"])
-        footer = self.prov(record)
-        return _Bubble(header, body, footer, outgoing=outgoing, deleted=bool(flags), pictures=tuple(pictures))
+        lines = []
+        for item in attachments[:MAX_ATTACHMENTS]:
+            found = self.model.attachment_file(record, item) if item.get("path") else None
+            size = found.get("size") if found else item.get("size")
+            bits = [item.get("name") or (found or {}).get("name") or "unnamed", item.get("mime_type"),
+                    f"{size:,} bytes" if isinstance(size, int) else None, item.get("path")]
+            line = "Attachment: " + self.markup(" · ".join(str(b) for b in bits if b))
+            if found and found.get("sha256"):
+                line += f" · sha256 {found['sha256'][:16]}…" + (" · DELETED" if found.get("deleted") else "")
+            elif item.get("path"):
+                line += " · not found in the exhibit"
+            picture = self.thumbnail(record, item) if found else None
+            if picture is not None:
+                pictures.append(picture)
+            elif found and self._is_image(item) and not self.model.photo_allowed(record):
+                line += " · picture withheld (victim protection)"
+            lines.append(line)
+        if len(attachments) > MAX_ATTACHMENTS:
+            lines.append(f"and {len(attachments) - MAX_ATTACHMENTS} more attachments")
+        if lines:
+            parts.append("<font size='7' color='#444444'>" + "<br/>".join(lines) + "</font>")
+        parts.append(f"<font size='6.5' color='#666666'>{self.markup(source)}</font>")
+        return _Bubble(Paragraph("<br/>".join(parts), self.styles["body"]), outgoing=outgoing, deleted=bool(flags),
+                       pictures=tuple(pictures))
 
     @staticmethod
     def _is_image(item: dict[str, Any]) -> bool:
@@ -812,16 +915,18 @@ class _Writer:
                      "file, and the finding's own digest.", "small")
         for kind in self.model.kinds():
             yield self.heading(kind.replace("_", " ").capitalize(), f"prov-{kind}", 1, toc=False)
-
-            def rows(kind: str = kind) -> Iterator[list[Any]]:
-                for record in self.model.records(kind):
-                    full = self.model.provenance_full(record)
-                    text = (f"{full.get('exhibit')} · {full.get('path')} · inode {full.get('inode')} · "
-                            f"{'DELETED' if full.get('deleted') else 'allocated'} · file sha256 "
-                            f"{full.get('file_sha256')} · {full.get('plugin')}@{full.get('plugin_version')} · "
-                            f"{full.get('locator') or '—'} · digest {full.get('artifact_digest')}")
-                    yield [str(record.id), self.p(text, "mono")]
-            yield from self.table(["#", "Provenance"], rows(), [0.6, 8])
+            # One small paragraph per finding, not a table: this appendix has a line per finding in
+            # the report (100,000s for a large case) and table layout costs several times more.
+            for record in self.model.records(kind):
+                full = self.model.provenance_full(record)
+                text = (f"#{record.id} · {full.get('exhibit')} · {full.get('path')} · inode {full.get('inode')} · "
+                        f"{'DELETED' if full.get('deleted') else 'allocated'} · file sha256 "
+                        f"{full.get('file_sha256')} · {full.get('plugin')}@{full.get('plugin_version')} · "
+                        f"{full.get('locator') or '—'} · digest {full.get('artifact_digest')}")
+                if self.markup.plain(text):
+                    yield _Lines((_Run(text, fonts.MONO, 6.5),))
+                else:
+                    yield self.p(text, "prov")
 
     def story(self) -> Iterator[Flowable]:
         sections = self.sections()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from reportlab.platypus import Paragraph
 
 from forensic_triage.report import fonts
 from forensic_triage.report.model import ReportOptions, build_model
@@ -145,3 +146,26 @@ def test_pages_render(demo_report, tmp_path):
                    check=True, capture_output=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == 3 and all(page.stat().st_size > 2000 for page in pages)
+
+
+def test_a_long_message_splits_across_pages(tmp_path):
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    from forensic_triage.report.pdf import MAX_BODY, _Bubble, _Lines, _Run, _styles
+
+    styles = _styles()
+    body = fonts.TextMarkup()(" ".join(f"word{i}" for i in range(2000)), max_chars=MAX_BODY)
+
+    def bubble() -> _Bubble:
+        return _Bubble(Paragraph(f"<b>Sender</b><br/>{body}<br/>PHONE-01 · path", styles["body"]), outgoing=False,
+                       deleted=True)
+
+    plain = " ".join(f"plain{i}" for i in range(900)) + " " + "x" * 300     # and one word wider than a line
+    fast = _Bubble(_Lines((_Run("Sender", fonts.SANS_BOLD, 7), _Run(plain, fonts.SANS, 9))), outgoing=True,
+                   deleted=False)
+    target = tmp_path / "long.pdf"
+    SimpleDocTemplate(str(target)).build([Spacer(1, 600), bubble(), Spacer(1, 500), fast])
+    text = _text(target)
+    assert "word0 " in text and "word500" in text and "more characters" in text
+    assert "plain0 " in text and "plain899" in text and "x" * 40 in text
+    assert len(pypdf.PdfReader(target).pages) >= 4
