@@ -41,6 +41,7 @@ ADDRESS_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Fields holding a person's display name: replaced whole when they match a victim's name.
 NAME_FIELDS = ("display_name", "thread_name", "travellers", "name")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 MIN_NAME = 3          # shorter "names" (initials, "Me") would blank out ordinary words
 
 
@@ -83,6 +84,20 @@ class Redactor:
             parts.append(f"(?P<g{len(parts)}>{regex})")
         self._groups = list(self._forms.values())
         self._pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        # A victim's first or last name alone ("Ana stays with Yusuf") names them too: each
+        # capitalised word of their names, as a whole word and in its written case, so that a
+        # name such as "Will" does not blank out the verb "will".
+        tokens: dict[str, str] = {}
+        for victim in self.victims:
+            for name in victim.names:
+                for token in _NAME_WORD.findall(name):
+                    if len(token) >= MIN_NAME and token[0].isupper():
+                        tokens.setdefault(token, victim.pseudonym)
+        ordered = sorted(tokens, key=lambda token: (-len(token), token))
+        self._token_names = [tokens[token] for token in ordered]
+        self._tokens = (re.compile("|".join(f"(?P<t{number}>(?<!\\w){re.escape(token)}(?!\\w))"
+                                            for number, token in enumerate(ordered)))
+                        if ordered else None)
 
     @property
     def active(self) -> bool:
@@ -95,6 +110,8 @@ class Redactor:
         if self._pattern is None or not value:
             return value
         result = self._pattern.sub(self._substitute, value)
+        if self._tokens is not None:
+            result = self._tokens.sub(lambda match: self._token_names[int(match.lastgroup[1:])], result)
         if result != value:
             self.replacements += 1
         return result
@@ -285,4 +302,7 @@ def _form_regex(form: str) -> str:
     if form.isdigit():
         between = r"[\s\-./()]*"
         return r"(?<![0-9])(?:\+|00)?" + between.join(form) + r"(?![0-9])"
-    return re.escape(form)
+    # Whole words only: the name "Ana Marin" must not eat into "Banana marina".
+    head = r"(?<!\w)" if form[:1].isalnum() or form[:1] == "_" else ""
+    tail = r"(?!\w)" if form[-1:].isalnum() or form[-1:] == "_" else ""
+    return head + re.escape(form) + tail

@@ -121,4 +121,6 @@ def test_phone_spellings_in_free_text():
                  "anna KOWALSKA"):
         assert "V1" in redactor.text(f"call {text} now"), text
     assert redactor.text("order 1477009004567 shipped") == "order 1477009004567 shipped"   # longer digit runs stay
+    assert redactor.text("Tell Anna the car is ready; Kowalska knows") == "Tell V1 the car is ready; V1 knows"
+    assert redactor.text("a savannah of annals") == "a savannah of annals"     # whole words in their case only
     assert set(phone_forms(VICTIM_E164)) == {"447700900456", "07700900456", "7700900456"}
