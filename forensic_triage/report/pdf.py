@@ -76,6 +76,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
         "tiny": ParagraphStyle("tiny", parent=base, fontSize=6.5, leading=8, textColor=GREY),
+        "tiny_keep": ParagraphStyle("tiny_keep", parent=base, fontSize=6.5, leading=8, textColor=GREY,
+                                    keepWithNext=1),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
         "mono": ParagraphStyle("mono", parent=base, fontName=fonts.MONO, fontSize=7, leading=8.6),
         "prov": ParagraphStyle("prov", parent=base, fontName=fonts.MONO, fontSize=6.5, leading=8, spaceAfter=2.5,
@@ -640,7 +642,7 @@ class _Writer:
             title = f"{conversation.app}: {conversation.thread_name or people or conversation.thread}"
             yield self.heading(title, f"conv-{number}", 1, toc=False)
             yield self.p(f"{len(conversation.messages):,} messages · participants: {people or 'unknown'} · "
-                         f"{conversation.first_utc or '?'} to {conversation.last_utc or '?'}", "tiny")
+                         f"{conversation.first_utc or '?'} to {conversation.last_utc or '?'}", "tiny_keep")
             for message in conversation.messages:
                 yield self.bubble(message)
 
