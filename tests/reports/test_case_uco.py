@@ -60,6 +60,7 @@ def generated_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return case_dir
 
 
+@pytest.mark.slow     # pySHACL re-parses SPARQL shapes per node: ~5-15 s of CPU for the demo's ~300 nodes
 @pytest.mark.skipif(not HAS_CASE_UTILS, reason="case-utils (test extra) is not installed: no case_validate")
 def test_the_demo_export_passes_case_validate(demo_case: Path, tmp_path: Path) -> None:
     document = export(demo_case, tmp_path)
