@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from forensic_triage.ingest.plugin_stage import STAGE as PLUGIN_STAGE
 from forensic_triage.progress import run_silently
 from forensic_triage.store.case_store import CaseStore
 from forensic_triage.verify import verify_case
@@ -68,6 +69,17 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     # Ingest in the worker: the dialog shows progress; the window keeps answering.
     ingest = window.ingest()
     assert ingest.plugins.topLevelItemCount() > 10
+    # Cancel as soon as the plugins run, then resume: the core finishes what is left.
+    def cancel_in_plugins(event):
+        if event.stage == PLUGIN_STAGE and ingest.job.running():
+            ingest._cancel_or_close()
+
+    ingest.start()
+    ingest.job.runner.progress.connect(cancel_in_plugins)
+    qtbot.waitUntil(lambda: not ingest.job.running(), timeout=120_000)
+    assert ingest.was_cancelled
+    assert ingest.start_button.text() == "Resume" and "Resume" in ingest.state.text()
+    save_shot(ingest, screenshot_dir, "04a-ingest-cancelled")
     with qtbot.waitSignal(ingest.completed, timeout=120_000):
         ingest.start()
     ingest.job.wait()
@@ -119,6 +131,15 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     tag.accept()
     assert tag.written is not None and tag.written.victim
     assert record.id in window.artifact_model.tagged
+
+    # An identity of the contact graph can be tagged too.
+    assert window.categories.select_label("Identities")
+    window.table.selectRow(0)
+    assert window.detail.current[0] == "identity"
+    tag = window.tag_selected()
+    tag.label.setCurrentText("suspect")
+    tag.accept()
+    assert tag.written is not None and tag.written.target_kind == "identity"
 
     # A photo: preview with its EXIF facts.
     assert window.categories.select_label("Locations")
