@@ -25,11 +25,13 @@ _PASSPHRASE = click.option("--passphrase-file", type=click.Path(path_type=Path, 
 @_PASSPHRASE
 @click.option("--name", help="Examiner's name for the certificate (default: $FORENSIC_TRIAGE_EXAMINER or the user).")
 @click.option("--organisation", help="Organisation for the certificate.")
+@click.option("--algorithm", type=click.Choice(["ed25519", "ecdsa-p256"]), default="ed25519", show_default=True,
+              help="Key type; ecdsa-p256 for older PDF readers that do not know Ed25519 signatures.")
 @click.option("--force", is_flag=True, help="Replace an existing key (the old one is overwritten).")
 def init(key_dir: Path | None, passphrase_file: Path | None, name: str | None, organisation: str | None,
-         force: bool) -> None:
-    """Create an Ed25519 key pair (private key encrypted with a passphrase) and a self-signed
-    X.509 certificate."""
+         algorithm: str, force: bool) -> None:
+    """Create an Ed25519 (or ECDSA P-256) key pair, the private key encrypted with a passphrase,
+    and a self-signed X.509 certificate."""
     import getpass
     import os
 
@@ -43,7 +45,7 @@ def init(key_dir: Path | None, passphrase_file: Path | None, name: str | None, o
     key_dir = key_dir or default_key_dir()
     examiner = name or os.environ.get("FORENSIC_TRIAGE_EXAMINER") or getpass.getuser()
     key = init_keys(key_dir, examiner=examiner, organisation=organisation,
-                    passphrase=read_passphrase(passphrase_file, confirm=True), force=force)
+                    passphrase=read_passphrase(passphrase_file, confirm=True), force=force, algorithm=algorithm)
     _show(key.key_path, key.cert_path, certificate_summary(key.certificate))
 
 

@@ -79,12 +79,18 @@ def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False) -> b
     return text.encode("utf-8")
 
 
+ALGORITHMS = ("ed25519", "ecdsa-p256")
+
+
 def init_keys(key_dir: Path, *, examiner: str, organisation: str | None, passphrase: bytes,
-              force: bool = False) -> SigningKey:
-    """Create an Ed25519 key pair and a self-signed certificate for the examiner."""
+              force: bool = False, algorithm: str = "ed25519") -> SigningKey:
+    """Create a key pair and a self-signed certificate for the examiner: Ed25519 by default;
+    ECDSA P-256 for PDF readers that predate EdDSA in PDF signatures (ISO 32002)."""
     key_dir = Path(key_dir)
+    if algorithm not in ALGORITHMS:
+        raise SigningError(f"unknown key algorithm {algorithm!r} (choose from {', '.join(ALGORITHMS)})")
     _refuse_overwrite(key_dir, force)
-    key = ed25519.Ed25519PrivateKey.generate()
+    key = ed25519.Ed25519PrivateKey.generate() if algorithm == "ed25519" else ec.generate_private_key(ec.SECP256R1())
     certificate = _self_signed(key, examiner, organisation)
     return _save(key_dir, key, certificate, passphrase)
 
@@ -171,7 +177,8 @@ def _refuse_overwrite(key_dir: Path, force: bool) -> None:
                            "(use --force to replace it)")
 
 
-def _self_signed(key: ed25519.Ed25519PrivateKey, examiner: str, organisation: str | None) -> x509.Certificate:
+def _self_signed(key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey, examiner: str,
+                 organisation: str | None) -> x509.Certificate:
     attributes = [x509.NameAttribute(NameOID.COMMON_NAME, examiner or "examiner")]
     if organisation:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
@@ -185,7 +192,7 @@ def _self_signed(key: ed25519.Ed25519PrivateKey, examiner: str, organisation: st
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .sign(key, None))
+            .sign(key, None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()))
 
 
 def _save(key_dir: Path, key, certificate: x509.Certificate, passphrase: bytes) -> SigningKey:

@@ -126,6 +126,14 @@ def test_private_key_is_encrypted_and_owner_only(signed):
     assert cert.subject.rfc4514_string() == "CN=Test Examiner"
 
 
+def test_ecdsa_key_signs_and_verifies(tmp_path):
+    key = init_keys(tmp_path / "k", examiner="Examiner", organisation="Lab", passphrase=PASS.encode(),
+                    algorithm="ecdsa-p256")
+    loaded = load_key(tmp_path / "k", PASS.encode())
+    assert key.algorithm == loaded.algorithm == "ECDSA-secp256r1-SHA256"
+    assert verify_signature(loaded.certificate, b"m", loaded.sign(b"m"))
+
+
 def test_import_pkcs12_and_pem(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     source = init_keys(tmp_path / "tmp", examiner="x", organisation=None, passphrase=b"12345678")
