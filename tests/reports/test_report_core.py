@@ -190,3 +190,31 @@ def test_time_options_and_tagged_only(phone):
     with build_model(phone.case_dir, ReportOptions(formats=("html",), scope=Scope(tagged_only=True),
                                                    verify_evidence=False)) as model:
         assert list(model.records("message")) == [] and list(model.conversations()) == []
+
+
+@pytest.fixture
+def small_disk():
+    """A real 48 KiB tmpfs (needs root; skipped otherwise)."""
+    import subprocess
+    import uuid
+
+    mount = Path("/tmp") / f"ft-report-full-{uuid.uuid4().hex[:8]}"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)], capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        mount.rmdir()
+        pytest.skip("cannot mount a size-limited tmpfs here (needs root): " + done.stderr.decode().strip())
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+    mount.rmdir()
+
+
+def test_a_real_full_disk_claims_nothing(phone, small_disk):
+    before = len(_custody(phone.case_dir))
+    out = small_disk / "report"
+    with pytest.raises(TriageError, match="No space left on device") as caught:
+        run_report(phone.case_dir, ReportOptions(formats=("html",), verify_evidence=False), out)
+    assert "nothing was recorded in custody" in str(caught.value)
+    assert list(small_disk.iterdir()) == []                  # no report folder, no partial folder
+    assert len(_custody(phone.case_dir)) == before
