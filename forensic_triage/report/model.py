@@ -552,6 +552,10 @@ def _exhibits(store: CaseStore, options: ReportOptions, progress: ProgressCallba
                 changed = [name.upper() for name, value in ingest.items() if report_time.get(name) != value]
                 verdict, detail = "MISMATCH", f"{', '.join(changed)} differ from ingest: the evidence changed"
         acquisition = _json(row["acquisition"])
+        if str(acquisition.get("verdict", "")).upper() == "MISMATCH":
+            # The image never matched what the acquisition tool recorded: that outranks a re-hash.
+            verdict = "MISMATCH"
+            detail = f"the hashes stored in the container do not match the image: {acquisition.get('detail', '')}"
         out.append(ExhibitSummary(
             evidence_id=row["id"], exhibit_id=row["exhibit_id"], description=row["description"],
             received_from=row["received_from"], received_at=row["received_at"], path_name=Path(row["path"]).name,
