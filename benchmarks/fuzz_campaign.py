@@ -57,8 +57,13 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--no-corpus", action="store_true", help="only the project's generated evidence")
     parser.add_argument("--plugin-time-limit", type=float, default=20.0,
                         help="per-file time limit of plugins that keep the default (120 s), so a hang costs less")
-    parser.add_argument("--walk-deadline", type=float, default=60.0,
-                        help="FORENSIC_TRIAGE_CHUNK_DEADLINE for the hash walk's workers (default 60 s)")
+    parser.add_argument("--walk-deadline", type=float, default=20.0,
+                        help="FORENSIC_TRIAGE_CHUNK_DEADLINE for the hash walk's workers (default 20 s)")
+    parser.add_argument("--image-deadline", type=float, default=90.0,
+                        help="seconds one image's create/add/ingest/verify may take before the tool counts as hung "
+                             "(default 90; a clean one takes about a second)")
+    parser.add_argument("--batch-deadline", type=float, default=900.0,
+                        help="the same for one batch of artifact files (default 900)")
     return parser.parse_args()
 
 
@@ -75,8 +80,8 @@ def main() -> int:
 
     Extractor.time_limit = args.plugin_time_limit
     started = time.monotonic()
-    image_seeds = fuzz_seeds.generated_image_seeds()
-    file_seeds = fuzz_seeds.generated_artifact_seeds()
+    image_seeds = list(fuzz_seeds.generated_image_seeds())
+    file_seeds = list(fuzz_seeds.generated_artifact_seeds())
     if not args.no_corpus:
         image_seeds += fuzz_seeds.corpus_image_seeds()
         file_seeds += fuzz_seeds.corpus_artifact_seeds()
@@ -93,7 +98,8 @@ def main() -> int:
         share = args.images / max(1, args.images + args.files)
         image_deadline = started + budget * share if budget else None
         for number, result in enumerate(fuzz_driver.campaign_images(image_seeds, args.images, args.seed, work,
-                                                                    jobs=args.jobs), start=1):
+                                                                    jobs=args.jobs, deadline=args.image_deadline),
+                                         start=1):
             total.add(result)
             if number % 50 == 0 or number == args.images:
                 log(f"images {number}/{args.images}: unhandled {total.unhandled}, refused {total.refused}, "
@@ -104,7 +110,7 @@ def main() -> int:
         file_deadline = started + budget if budget else None
         done = 0
         for result in fuzz_driver.campaign_files(file_seeds, args.files, args.seed, work, batch=args.batch,
-                                                 jobs=args.jobs):
+                                                 jobs=args.jobs, deadline=args.batch_deadline):
             total.add(result)
             done += result.files
             log(f"files {done}/{args.files}: unhandled {total.unhandled}, crashes survived {total.crashes_survived}, "

@@ -7,6 +7,7 @@ matching, so a mutated ``mmssms.db`` still reaches the SMS plugin. An image seed
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import tempfile
@@ -155,27 +156,29 @@ def _text_formats(root: Path) -> None:
     _write(root, "sdcard/people.vcf", VCARD)
 
 
-def generated_artifact_seeds() -> list[tuple[str, bytes]]:
+@functools.cache
+def generated_artifact_seeds() -> tuple[tuple[str, bytes], ...]:
     """Every kind of file the built-in plugins read, written by the project's own builders."""
     with tempfile.TemporaryDirectory(prefix="ft-fuzz-seeds-") as folder:
         root = Path(folder)
         for build in (_android, _whatsapp_telegram, _other_apps, _apple_photos_boarding, _travel, _text_formats):
             build(root)
-        return _tree(root)
+        return tuple(_tree(root))
 
 
-def corpus_artifact_seeds() -> list[tuple[str, bytes]]:
+@functools.cache
+def corpus_artifact_seeds() -> tuple[tuple[str, bytes], ...]:
     """The corpus's app stores, photos, mails, passes, vCards, calendars and bookings, read in place
     (the path is made relative to the corpus; empty when the corpus is absent)."""
     if not CORPUS.is_dir():
-        return []
+        return ()
     seeds = []
     for folder in CORPUS_FILE_FOLDERS:
         for path in sorted((CORPUS / folder).rglob("*")):
             if not path.is_file() or path.name.endswith(CORPUS_SKIP_SUFFIXES) or path.stat().st_size > MAX_SEED_BYTES:
                 continue
             seeds.append((path.relative_to(CORPUS).as_posix(), path.read_bytes()))
-    return seeds
+    return tuple(seeds)
 
 
 def _fat_entries():
@@ -192,7 +195,8 @@ def _fat_entries():
     return entries
 
 
-def generated_image_seeds() -> list[tuple[str, bytes]]:
+@functools.cache
+def generated_image_seeds() -> tuple[tuple[str, bytes], ...]:
     """Small disk images made here: an unpartitioned FAT16 and an MBR-partitioned FAT16 holding app
     stores, a vCard, a calendar, a mail, a chat export, a photo and a deleted file; and an ext2
     image of the same files when ``mke2fs`` (e2fsprogs) is installed."""
@@ -218,7 +222,8 @@ def generated_image_seeds() -> list[tuple[str, bytes]]:
     return seeds
 
 
-def corpus_image_seeds() -> list[tuple[str, bytes]]:
+@functools.cache
+def corpus_image_seeds() -> tuple[tuple[str, bytes], ...]:
     if not CORPUS.is_dir():
-        return []
-    return [(Path(name).name, (CORPUS / name).read_bytes()) for name in CORPUS_IMAGES if (CORPUS / name).is_file()]
+        return ()
+    return tuple((Path(name).name, (CORPUS / name).read_bytes()) for name in CORPUS_IMAGES if (CORPUS / name).is_file())
