@@ -415,8 +415,15 @@ def _sections(model: ReportModel, tables: dict[str, Any], figures: dict[str, Any
     return items
 
 
+# Words for a reader who is not a technician.
+READER_NAMES = {"message": "messages", "call": "calls", "contact": "contacts", "account": "accounts",
+                "geo_point": "location points", "reservation": "bookings", "sqlite_database": "SQLite databases",
+                "signature_mismatch": "files whose content is not what their name says", "files": "files listed",
+                "deleted_files": "deleted files", "warnings": "warnings (see Limitations)"}
+
+
 def _pretty(name: str) -> str:
-    return name.replace("_", " ")
+    return READER_NAMES.get(name, name.replace("_", " "))
 
 
 def _size(value: int) -> str:
