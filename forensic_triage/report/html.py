@@ -344,6 +344,8 @@ def _write_conversations(model: ReportModel, tables: _Tables,
             names = ", ".join(model.display_name(party, conversation.app) for party in conversation.participants[:8])
             if len(conversation.participants) > 8:
                 names += f" and {len(conversation.participants) - 8} more"
+            if conversation.part > 1 or conversation.continues:
+                names += f" (part {conversation.part})"
             conversations.append([number, conversation.app, conversation.thread, conversation.thread_name or "",
                                   names, len(conversation.messages), conversation.first_utc, conversation.last_utc,
                                   offset])

@@ -64,6 +64,8 @@ FILE_FIELDS = ("evidence_id", "exhibit_id", "path", "name", "type", "size", "del
 FILE_CACHE = 100_000
 NAME_CACHE = 200_000
 
+CONVERSATION_PART = 5000                   # messages of one thread held in memory at a time
+
 MESSAGE_ORDER = ("$.sent.utc", "$.received.utc", "$.delivered.utc", "$.read.utc")
 
 
@@ -117,6 +119,8 @@ class Conversation:
     thread_name: str | None
     participants: tuple[str, ...]          # display forms, redacted
     messages: tuple[ArtifactRecord, ...]   # in time order (no time last)
+    part: int = 1                          # a thread longer than CONVERSATION_PART comes in parts 1, 2, …
+    continues: bool = False                # True when the next Conversation is the next part of this thread
 
     @property
     def first_utc(self) -> str | None:
@@ -233,6 +237,7 @@ class ReportModel:
             f"ORDER BY app_key, CAST(thread_key AS TEXT), COALESCE({order}) IS NULL, COALESCE({order}), id")
         current: tuple[str, str] | None = None
         batch: list[ArtifactRecord] = []
+        part = 1
         for row in cursor:
             if allowed is not None and row["id"] not in allowed:
                 continue
@@ -240,18 +245,24 @@ class ReportModel:
             if not scope.admits_time(primary_time("message", data)):
                 continue
             key = (str(row["app_key"] or "unknown"), str(row["thread_key"]))
-            if key != current and batch:
-                yield self._conversation(current, batch)
-                batch = []
+            if key != current:
+                if batch:
+                    yield self._conversation(current, batch, part)
+                batch, part = [], 1
+            elif len(batch) >= CONVERSATION_PART:
+                # One huge group chat must not fill memory: it comes in parts of CONVERSATION_PART.
+                yield self._conversation(current, batch, part, continues=True)
+                batch, part = [], part + 1
             current = key
             batch.append(self._redacted(ArtifactRecord(
                 id=row["id"], kind=row["kind"], plugin=row["plugin"], plugin_version=row["plugin_version"],
                 file_id=row["file_id"], evidence_id=row["evidence_id"], data=data,
                 provenance=json.loads(row["provenance"]), digest=row["digest"])))
         if batch:
-            yield self._conversation(current, batch)
+            yield self._conversation(current, batch, part)
 
-    def _conversation(self, key: tuple[str, str] | None, messages: list[ArtifactRecord]) -> Conversation:
+    def _conversation(self, key: tuple[str, str] | None, messages: list[ArtifactRecord], part: int = 1, *,
+                      continues: bool = False) -> Conversation:
         app, thread = key or ("unknown", "")
         names = next((m.data.get("thread_name") for m in messages if m.data.get("thread_name")), None)
         people: dict[str, None] = {}
@@ -261,7 +272,8 @@ class ReportModel:
                 if isinstance(party, str) and party:
                     people[party] = None
         return Conversation(app=app, thread=self._redactor.address(thread, app) if self.redacting else thread,
-                            thread_name=names, participants=tuple(people), messages=tuple(messages))
+                            thread_name=names, participants=tuple(people), messages=tuple(messages), part=part,
+                            continues=continues)
 
     def contact_graph(self) -> ContactGraph | None:
         """The contact graph (identities merged across apps), victims renamed when redacting; None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,18 @@ def test_a_real_full_disk_claims_nothing(phone, small_disk):
     assert "nothing was recorded in custody" in str(caught.value)
     assert list(small_disk.iterdir()) == []                  # no report folder, no partial folder
     assert len(_custody(phone.case_dir)) == before
+
+
+def test_a_long_thread_comes_in_parts(phone, monkeypatch):
+    from forensic_triage.report import model as model_mod
+
+    monkeypatch.setattr(model_mod, "CONVERSATION_PART", 1)
+    with build_model(phone.case_dir, ReportOptions(formats=("html",), verify_evidence=False)) as model:
+        parts = list(model.conversations())
+    assert sum(len(c.messages) for c in parts) == 6 and all(len(c.messages) == 1 for c in parts)
+    threads = [(c.app, c.thread) for c in parts]
+    for before, after in pairwise(parts):
+        assert before.continues == ((before.app, before.thread) == (after.app, after.thread))
+        if before.continues:
+            assert after.part == before.part + 1
+    assert len(set(threads)) < len(threads)
