@@ -63,5 +63,5 @@ def test_wheel_installs_only_our_own_top_level_packages(tmp_path):
         tops = {name.split("/")[0] for name in archive.namelist()}
         entry_points = archive.read(next(n for n in archive.namelist() if n.endswith("entry_points.txt"))).decode()
     packages = {top for top in tops if not top.endswith(".dist-info")}
-    assert packages == {"forensic_triage", "forensic_triage_plugins"}
+    assert packages == {"forensic_triage", "forensic_triage_plugins", "forensic_triage_reports"}
     assert "forensic_triage.plugins" in entry_points and "pytest11" in entry_points
