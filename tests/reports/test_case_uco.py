@@ -17,7 +17,7 @@ from forensic_triage.report.case_uco import FILE_NAME, write_case_uco
 from forensic_triage.report.model import ReportOptions, build_model
 from forensic_triage.store.query import Scope
 from tests.conftest import run_cli
-from tests.reports.report_cases import VICTIM_STRINGS, phone_case
+from tests.reports.report_cases import VICTIM_STRINGS, files_only_case, phone_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import report_scale
@@ -151,3 +151,13 @@ def test_redacted_export_names_no_victim(tmp_path: Path) -> None:
     for text in VICTIM_STRINGS:
         assert text.encode() not in data, text
     assert b"V1" in data
+
+
+def test_a_case_with_only_files_still_describes_exhibit_and_actions(tmp_path: Path) -> None:
+    case = files_only_case(tmp_path / "files")
+    document = export(case.case_dir, tmp_path / "out")
+    assert not nodes_of(document, "observable:Message")
+    names = [node["core:name"] for node in nodes_of(document, "case-investigation:InvestigativeAction")]
+    assert any(name.startswith("acquisition: exhibit ") for name in names)
+    assert "verification of the case store at report time" in names
+    assert nodes_of(document, "case-investigation:Investigation")[0]["core:object"]

@@ -12,7 +12,7 @@ import pytest
 from forensic_triage.report.csv_export import ENCODING, FOLDER, safe_text, write_csv
 from forensic_triage.report.model import ReportOptions, build_model
 from forensic_triage.report.xlsx import table_for
-from tests.reports.report_cases import VICTIM_STRINGS, all_bytes, phone_case
+from tests.reports.report_cases import VICTIM_STRINGS, all_bytes, files_only_case, phone_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import report_scale
@@ -74,3 +74,13 @@ def test_redacted_csv_names_no_victim(tmp_path: Path) -> None:
     for name, data in all_bytes(tmp_path / "out"):
         for text in VICTIM_STRINGS:
             assert text.encode() not in data, (name, text)
+
+
+def test_a_case_with_only_files_writes_the_fixed_tables(tmp_path: Path) -> None:
+    case = files_only_case(tmp_path / "files")
+    with build_model(case.case_dir, ReportOptions(formats=("csv",))) as model:
+        written = write_csv(model, tmp_path / "out")
+    assert [path.name for path in written] == ["summary.csv", "exhibits.csv", "custody.csv", "warnings.csv",
+                                               "tags.csv"]
+    exhibits = read(tmp_path / "out" / FOLDER / "exhibits.csv")
+    assert len(exhibits) == 2 and len(exhibits[1][exhibits[0].index("sha256")]) == 64

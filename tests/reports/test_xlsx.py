@@ -13,7 +13,7 @@ import pytest
 from forensic_triage.report import xlsx
 from forensic_triage.report.model import ReportOptions, build_model
 from forensic_triage.report.xlsx import FILE_NAME, PROVENANCE_COLUMNS, table_for, write_xlsx
-from tests.reports.report_cases import VICTIM_STRINGS, all_bytes, phone_case
+from tests.reports.report_cases import VICTIM_STRINGS, all_bytes, files_only_case, phone_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import report_scale
@@ -95,3 +95,23 @@ def test_redacted_workbook_names_no_victim(tmp_path: Path) -> None:
     for name, data in all_bytes(tmp_path / "out"):
         for text in VICTIM_STRINGS:
             assert text.encode() not in data, (name, text)
+
+
+def test_text_longer_than_a_cell_is_cut_with_a_note(generated_case: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "MAX_CELL", 120)
+    workbook, _counts = export(generated_case, tmp_path)
+    sheet = workbook["Messages"]
+    column = [cell.value for cell in sheet[1]].index("body") + 1
+    bodies = [sheet.cell(row=row, column=column).value or "" for row in range(2, sheet.max_row + 1)]
+    cut = [body for body in bodies if "[cut:" in body]
+    assert cut and all(len(body) == 120 and "characters in full in the HTML/CSV/CASE exports]" in body for body in cut)
+    assert all(len(body) <= 120 for body in bodies)
+
+
+def test_a_case_with_only_files_has_the_fixed_sheets(tmp_path: Path) -> None:
+    case = files_only_case(tmp_path / "files")
+    workbook, counts = export(case.case_dir, tmp_path / "out")
+    assert workbook.sheetnames == ["Summary", "Exhibits", "Custody", "Warnings", "Tags"]
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Count: files"] == counts["files"] > 0
