@@ -314,6 +314,8 @@ class MainWindow(QMainWindow):
         QThreadPool.globalInstance().waitForDone(30_000)
         if self.session is not None:
             self.session.close()
+            self.session = None      # timers still pending must find no case, not a closed one
+            self.artifact_model.set_store(None)
         super().closeEvent(event)
 
     # --- opening and closing cases ----------------------------------------------------------------
@@ -505,20 +507,29 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setStretchLastSection(True)
 
     def _update_title(self) -> None:
+        """The count comes a moment after the rows: counting a million rows must not hold back
+        the first page."""
         model = self.table.model()
         if model is self.artifact_model:
-            total = self.artifact_model.total()
-            text = f"{self.category.label}: {total:,} artifact(s)"
-            query = self.artifact_model.query
-            if query.text or query.since or query.until or query.field_filters:
-                text += " matching the filters"
-            if total == 0:
-                text += " — nothing of this kind was found in the case" if not (
-                    query.text or query.since or query.until or query.field_filters) else " — nothing matches"
-        elif model is self.identity_model:
+            self.table_title.setText(f"{self.category.label}: counting…")
+            QTimer.singleShot(30, self._show_count)
+            return
+        if model is self.identity_model:
             text = f"Identities: {len(self._identities):,} (people merged across apps by number, e-mail or handle)"
         else:
             text = f"Warnings: {self.session.store.count('warnings'):,}" if self.session else ""
+        self.table_title.setText(text)
+        self.statusBar().showMessage(text)
+
+    def _show_count(self) -> None:
+        if self.session is None or self.table.model() is not self.artifact_model:
+            return
+        total = self.artifact_model.total()
+        query = self.artifact_model.query
+        filtered = bool(query.text or query.since or query.until or query.field_filters)
+        text = f"{self.category.label}: {total:,} artifact(s)" + (" matching the filters" if filtered else "")
+        if total == 0:
+            text += " — nothing matches" if filtered else " — nothing of this kind was found in the case"
         self.table_title.setText(text)
         self.statusBar().showMessage(text)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +34,15 @@ INDEXED_FIELDS: dict[str, tuple[str, ...]] = {
     "reservation": ("name", "trip_number", "reservation_number", "travellers", "provider"),
 }
 
+# The index's rowid is the artifact id, or minus the file id: a search walks matches in artifact
+# id order and stops at a page (FTS5 serves rowid ranges and rowid order itself), so the first
+# page of a common word among millions of rows costs no more than a page.
+LAYOUT = 2
 _DDL = (
     # unicode61 with diacritics folded: "Jose" finds "José". Prefix queries (word*) cover partial
     # phone numbers and names.
     (f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX_TABLE} USING fts5("
-     f"text, kind UNINDEXED, target UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"),
+     f"text, kind UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"),
     f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (source TEXT PRIMARY KEY, last_id INTEGER NOT NULL)",
 )
 
@@ -63,9 +67,10 @@ def index_exists(store: CaseStore) -> bool:
 
 
 def _state(store: CaseStore) -> dict[str, int]:
+    state = {"artifacts": 0, "files": 0, "layout": LAYOUT}
     if not index_exists(store):
-        return {"artifacts": 0, "files": 0}
-    state = {"artifacts": 0, "files": 0}
+        return state
+    state["layout"] = 1     # the first layout kept no version
     for source, last_id in store.conn.execute(f"SELECT source, last_id FROM {STATE_TABLE}"):
         state[source] = last_id
     return state
@@ -76,6 +81,8 @@ def index_is_current(store: CaseStore) -> bool:
     if not index_exists(store):
         return False
     state = _state(store)
+    if state["layout"] != LAYOUT:
+        return False
     last_artifact = store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM artifacts").fetchone()[0]
     last_file = store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM files").fetchone()[0]
     return state["artifacts"] >= last_artifact and state["files"] >= last_file
@@ -93,14 +100,28 @@ def artifact_text(kind: str, data: dict[str, Any]) -> str:
     return " ".join(part for part in (_flatten(data.get(name)) for name in INDEXED_FIELDS.get(kind, ())) if part)
 
 
+def time_index_statements() -> list[str]:
+    """Indexes on each timed kind's primary time (derived, like the full-text index): sorting
+    a million messages by time then reads the index instead of sorting the table."""
+    return [f"CREATE INDEX IF NOT EXISTS search_time_{kind} ON artifacts(kind, {time_expression(kind)})"
+            for kind in PRIMARY_TIME]
+
+
 def build_search_index(store: CaseStore) -> IndexBuild:
     """Index the artifacts and files added since the last build. The store must be open for
     writing (e.g. `CaseStore.open(case_dir, write="search-index")`, or the ingest's own store)."""
     state = _state(store)
     added = {"artifacts": 0, "files": 0}
-    last = dict(state)
     with store.transaction():
+        if state["layout"] != LAYOUT:
+            # Derived data in an older layout: rebuilt from the sealed rows.
+            store.conn.execute(f"DROP TABLE IF EXISTS {INDEX_TABLE}")
+            store.conn.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
+            state = {"artifacts": 0, "files": 0, "layout": LAYOUT}
+        last = dict(state)
         for statement in _DDL:
+            store.conn.execute(statement)
+        for statement in time_index_statements():
             store.conn.execute(statement)
         while True:
             rows = store.conn.execute("SELECT id, kind, data FROM artifacts WHERE id > ? ORDER BY id LIMIT ?",
@@ -112,8 +133,8 @@ def build_search_index(store: CaseStore) -> IndexBuild:
                 if row["kind"] in INDEXED_FIELDS:
                     text = artifact_text(row["kind"], json.loads(row["data"]))
                     if text:
-                        entries.append((text, row["kind"], row["id"]))
-            store.conn.executemany(f"INSERT INTO {INDEX_TABLE} (text, kind, target) VALUES (?, ?, ?)", entries)
+                        entries.append((row["id"], text, row["kind"]))
+            store.conn.executemany(f"INSERT INTO {INDEX_TABLE} (rowid, text, kind) VALUES (?, ?, ?)", entries)
             added["artifacts"] += len(entries)
             last["artifacts"] = rows[-1]["id"]
         while True:
@@ -122,10 +143,11 @@ def build_search_index(store: CaseStore) -> IndexBuild:
             if not rows:
                 break
             # Path separators and dots become spaces for the tokenizer anyway; "IMG_0042" stays one word.
-            store.conn.executemany(f"INSERT INTO {INDEX_TABLE} (text, kind, target) VALUES (?, ?, ?)",
-                                   [(row["path"], FILE_KIND, row["id"]) for row in rows])
+            store.conn.executemany(f"INSERT INTO {INDEX_TABLE} (rowid, text, kind) VALUES (?, ?, ?)",
+                                   [(-row["id"], row["path"], FILE_KIND) for row in rows])
             added["files"] += len(rows)
             last["files"] = rows[-1]["id"]
+        # The "layout" row holds the layout number in last_id.
         store.conn.executemany(f"INSERT OR REPLACE INTO {STATE_TABLE} (source, last_id) VALUES (?, ?)",
                                list(last.items()))
         if last != state:
@@ -168,9 +190,9 @@ def search(store: CaseStore, text: str, kind: str | None = None, limit: int = 10
     if kind:
         where += " AND kind = ?"
         params.append(kind)
-    rows = store.conn.execute(f"SELECT kind, target FROM {INDEX_TABLE} WHERE {where} ORDER BY rank LIMIT ?",
+    rows = store.conn.execute(f"SELECT kind, rowid FROM {INDEX_TABLE} WHERE {where} ORDER BY rank LIMIT ?",
                               (*params, limit))
-    return [SearchHit(target=FILE_KIND if row[0] == FILE_KIND else "artifact", id=int(row[1]), kind=row[0])
+    return [SearchHit(target=FILE_KIND if row[0] == FILE_KIND else "artifact", id=abs(int(row[1])), kind=row[0])
             for row in rows]
 
 
@@ -240,11 +262,12 @@ def _where(store: CaseStore, query: TableQuery) -> tuple[list[str], list[Any]] |
             return None
         where.append(f"id IN ({', '.join(str(int(value)) for value in query.ids)})")
     if query.text:
-        hits = search(store, query.text, kind=query.kind, limit=100_000)
-        ids = [hit.id for hit in hits if hit.target == "artifact"]
-        if not ids:
+        words = fts_query(query.text)
+        if words is None or not index_exists(store):
             return None
-        where.append(f"id IN ({', '.join(str(value) for value in ids)})")
+        # A subquery, not a list of ids: a common word may match millions of rows.
+        where.append(f"id IN (SELECT rowid FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ? AND rowid > 0)")
+        params.append(words)
     if query.since or query.until:
         expression = time_expression(query.kind)
         if query.since:
@@ -264,7 +287,10 @@ def page_table(store: CaseStore, query: TableQuery, *, after: tuple[Any, int] | 
                limit: int = 200) -> tuple[list[ArtifactRecord], tuple[Any, int] | None]:
     """One page of artifacts for a table, with keyset paging on (sort value, id): `after` is the
     cursor returned with the previous page (None for the first). Returns the rows and the cursor
-    for the next page (None at the end). Rows whose sort value is NULL come last."""
+    for the next page (None at the end). Rows without a sort value (NULL) come first ascending,
+    last descending, as SQLite orders them."""
+    if query.text and query.sort == "id":
+        return _page_text_in_id_order(store, query, after, limit)
     built = _where(store, query)
     if built is None:
         return [], None
@@ -277,24 +303,54 @@ def page_table(store: CaseStore, query: TableQuery, *, after: tuple[Any, int] | 
         if sort == "id":
             where.append(f"id {compare} ?")
             params.append(last_id)
+        # SQLite orders NULLs first ascending and last descending; the cursor follows that order.
+        elif value is None and not query.descending:
+            where.append(f"((({sort}) IS NULL AND id > ?) OR ({sort}) IS NOT NULL)")
+            params.append(last_id)
         elif value is None:
-            # Already among the NULLs, which are ordered by id only.
-            where.append(f"{sort} IS NULL AND id {compare} ?")
+            where.append(f"({sort}) IS NULL AND id < ?")
             params.append(last_id)
         else:
-            where.append(f"(({sort}) {compare} ? OR (({sort}) = ? AND id {compare} ?) OR ({sort}) IS NULL)")
+            tail = f" OR ({sort}) IS NULL" if query.descending else ""
+            where.append(f"(({sort}) {compare} ? OR (({sort}) = ? AND id {compare} ?){tail})")
             params.extend([value, value, last_id])
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    if sort == "id":
-        order_by = f"id {order}"
-        select = f"SELECT {_COLUMNS}, id AS sort_value FROM artifacts {clause} ORDER BY {order_by} LIMIT ?"
-    else:
-        order_by = f"(sort_value IS NULL), sort_value {order}, id {order}"
-        select = f"SELECT {_COLUMNS}, {sort} AS sort_value FROM artifacts {clause} ORDER BY {order_by} LIMIT ?"
+    # Plain "ORDER BY <expression>, id" so the time indexes (see build_search_index) serve it.
+    select = (f"SELECT {_COLUMNS}, {sort} AS sort_value FROM artifacts {clause} "
+              f"ORDER BY {sort} {order}" + ("" if sort == "id" else f", id {order}") + " LIMIT ?")
     rows = store.conn.execute(select, (*params, limit)).fetchall()
     records = [_record(row) for row in rows]
     cursor = (rows[-1]["sort_value"], rows[-1]["id"]) if len(rows) == limit else None
     return records, cursor
+
+
+def _page_text_in_id_order(store: CaseStore, query: TableQuery, after: tuple[Any, int] | None,
+                           limit: int) -> tuple[list[ArtifactRecord], tuple[Any, int] | None]:
+    """Full-text matches in id order, driven by the index: it hands out matching ids in rowid
+    (= artifact id) order in chunks, the other filters apply to each chunk, and the page stops
+    as soon as it is full, however many rows match in all."""
+    words = fts_query(query.text or "")
+    built = _where(store, replace(query, text=None))
+    if words is None or built is None or not index_exists(store):
+        return [], None
+    where, params = built
+    compare, order = ("<", "DESC") if query.descending else (">", "ASC")
+    last = after[1] if after is not None else (2 ** 62 if query.descending else 0)
+    chunk = max(500, limit * 2)
+    out: list[ArtifactRecord] = []
+    while True:
+        ids = [row[0] for row in store.conn.execute(
+            f"SELECT rowid FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ? AND rowid {compare} ? AND rowid > 0 "
+            f"ORDER BY rowid {order} LIMIT ?", (words, last, chunk))]
+        if not ids:
+            return out, None
+        clause = " AND ".join([*where, f"id IN ({', '.join(str(value) for value in ids)})"])
+        for row in store.conn.execute(f"SELECT {_COLUMNS} FROM artifacts WHERE {clause} ORDER BY id {order}",
+                                      params):
+            out.append(_record(row))
+            if len(out) == limit:
+                return out, (row["id"], row["id"])
+        last = ids[-1]
 
 
 def count_table(store: CaseStore, query: TableQuery) -> int:

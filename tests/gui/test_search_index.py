@@ -86,3 +86,42 @@ def test_sorted_filtered_paging_visits_every_row_once(demo_case):
             S.page_table(store, S.TableQuery(kind="message", sort="body) --"))
     finally:
         store.close()
+
+
+def test_text_pages_in_id_order_with_other_filters(demo_case):
+    store = CaseStore.open(demo_case)
+    try:
+        query = S.TableQuery(text="passport")
+        total = S.count_table(store, query)
+        assert total > 1
+        for descending in (False, True):
+            seen, cursor = [], None
+            while True:
+                page, cursor = S.page_table(store, S.TableQuery(text="passport", descending=descending),
+                                            after=cursor, limit=1)
+                seen += [record.id for record in page]
+                if cursor is None:
+                    break
+            assert len(seen) == total == len(set(seen))
+            assert seen == sorted(seen, reverse=descending)
+        messages = S.page_table(store, S.TableQuery(kind="message", text="passport", app="WhatsApp"))[0]
+        assert all(record.kind == "message" and record.data["app"] == "WhatsApp" for record in messages)
+    finally:
+        store.close()
+
+
+def test_an_index_in_the_first_layout_is_rebuilt(tmp_path):
+    from forensic_triage.store.case_store import CaseStore as Store
+
+    case = tmp_path / "case"
+    store = Store.create(case, case_number="L-1", examiner="Tester")
+    with store.transaction():
+        store.conn.execute(f"CREATE VIRTUAL TABLE {S.INDEX_TABLE} USING fts5(text, kind UNINDEXED, target UNINDEXED)")
+        store.conn.execute(f"CREATE TABLE {S.STATE_TABLE} (source TEXT PRIMARY KEY, last_id INTEGER NOT NULL)")
+        store.append_custody("test.old_index", {})
+    assert not S.index_is_current(store)
+    S.build_search_index(store)
+    assert S.index_is_current(store)
+    columns = [row[1] for row in store.conn.execute(f"PRAGMA table_info({S.INDEX_TABLE})")]
+    assert "target" not in columns
+    store.close()
