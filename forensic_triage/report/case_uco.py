@@ -552,6 +552,11 @@ class _CaseWriter:
                 entries.append((field, str(data[field])))
         if _utc(data.get("booked")):
             entries.append(("booked", _utc(data["booked"])))
+        for field in ("start", "end", "booked"):
+            value = data.get(field)
+            if isinstance(value, dict) and not value.get("utc") and value.get("raw") not in (None, ""):
+                # e.g. a boarding pass's day of the flight: no time of day, no zone, so no xsd:dateTime.
+                entries.append((f"{field}_as_stored", f"{value['raw']} ({value.get('encoding')})"))
         node = self.common(record, iri, "core:Event", data.get("name"))
         node.update({"core:eventType": f"{data.get('type') or 'travel'} reservation",
                      "core:startTime": _dt(_utc(data.get("start"))), "core:endTime": _dt(_utc(data.get("end"))),

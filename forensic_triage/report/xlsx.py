@@ -103,10 +103,19 @@ def _cell(model: ReportModel, record: ArtifactRecord, data: dict[str, Any], colu
     if column.endswith("_utc") and column[:-4] in data:
         value = data[column[:-4]]
         if isinstance(value, dict):
-            return value.get("utc") or (f"({value.get('status')}: raw {value.get('raw')})" if value.get("raw")
-                                        or value.get("status") not in (None, "ok") else None)
+            return value.get("utc") or stored_time(value)
         return value
     return plain(data.get(column))
+
+
+def stored_time(value: dict[str, Any]) -> str | None:
+    """A time that could not be placed in UTC (a date without time or zone, a damaged value):
+    what the device stored and why, instead of an empty cell."""
+    if value.get("raw") not in (None, ""):
+        return f"{value['raw']} (as stored, {value.get('encoding') or 'unknown encoding'}; not a UTC time)"
+    if value.get("status") not in (None, "ok"):
+        return f"({value['status']})"
+    return None
 
 
 def plain(value: Any) -> Any:
