@@ -435,7 +435,10 @@ class _Writer:
         if not utc:
             return "time unknown"
         local = self.model.local_time(utc)
-        return f"{utc} (local {local})" if local else utc
+        if not local:
+            return utc
+        # "2026-02-26T17:55:00+00:00" -> "2026-02-26 17:55:00 +00:00": breaks where a reader expects.
+        return f"{utc} (local {local[:10]} {local[11:19]} {local[19:].lstrip('.0123456789')})"
 
     def table(self, header: list[str], rows: Iterable[list[Any]], widths: list[float], *,
               style_name: str = "cell") -> Iterator[Flowable]:
@@ -445,7 +448,7 @@ class _Writer:
         head = [self.raw(f"<b>{h}</b>", "head") for h in header]
         chunk: list[list[Any]] = []
         for row in rows:
-            chunk.append([cell if isinstance(cell, Flowable) else self.p(cell, style_name) for cell in row])
+            chunk.append([cell if isinstance(cell, Flowable) else self.cell(cell, style_name) for cell in row])
             if len(chunk) == CHUNK:
                 yield self._table_chunk(head, chunk, col_w)
                 chunk = []
@@ -483,8 +486,18 @@ class _Writer:
         yield Image(str(fig.png), width=width, height=height)
         yield self.p(fig.caption, "caption")
 
-    def prov(self, record: Any) -> Paragraph:
-        return self.p(self.model.provenance_short(record), "tiny")
+    def cell(self, value: Any, style: str = "cell") -> Flowable:
+        """A table cell: plain text lines when one font draws it as is (the fast path), else a paragraph."""
+        text = "" if value is None else str(value)
+        if self.markup.plain(text):
+            chosen = self.styles[style]
+            colour = chosen.textColor if style == "tiny" else colors.black
+            return _Lines((_Run(text, chosen.fontName if chosen.fontName != fonts.FAMILY else fonts.SANS,
+                                chosen.fontSize, colour),))
+        return self.p(text, style)
+
+    def prov(self, record: Any) -> Flowable:
+        return self.cell(self.model.provenance_short(record), "tiny")
 
     def name(self, identifier: Any) -> str:
         if not identifier:

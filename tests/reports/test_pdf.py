@@ -40,6 +40,7 @@ def demo_report(tmp_path_factory):
     return written, facts
 
 
+@pytest.mark.slow
 def test_demo_pdf_text_holds_the_court_facts(demo_report):
     written, facts = demo_report
     assert [path.name for path in written] == ["report.pdf"]
@@ -68,6 +69,7 @@ def test_demo_pdf_text_holds_the_court_facts(demo_report):
         assert needle in text
 
 
+@pytest.mark.slow
 def test_scripts_extract_back(demo_report):
     written, facts = demo_report
     text = unicodedata.normalize("NFKC", _text(written[0]))
@@ -87,6 +89,7 @@ def test_scripts_extract_back(demo_report):
     assert found == {"cyrillic", "cjk", "arabic"}
 
 
+@pytest.mark.slow
 def test_bookmarks_metadata_and_contents(demo_report):
     written, facts = demo_report
     reader = pypdf.PdfReader(written[0])
@@ -101,6 +104,7 @@ def test_bookmarks_metadata_and_contents(demo_report):
     assert "Contents" in contents and re.search(r"Summary of findings\s*\.+\s*\d+", contents)
 
 
+@pytest.mark.slow
 def test_image_attachment_shown_as_thumbnail_with_hash(demo_report):
     written, _facts = demo_report
     reader = pypdf.PdfReader(written[0])
@@ -139,6 +143,7 @@ def test_arabic_keeps_its_vowel_marks():
     assert "\u064b" in shaped                         # fathatan survives shaping
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
 def test_pages_render(demo_report, tmp_path):
     written, _facts = demo_report
@@ -169,3 +174,18 @@ def test_a_long_message_splits_across_pages(tmp_path):
     assert "word0 " in text and "word500" in text and "more characters" in text
     assert "plain0 " in text and "plain899" in text and "x" * 40 in text
     assert len(pypdf.PdfReader(target).pages) >= 4
+
+
+@pytest.mark.slow
+def test_redacted_pdf_names_no_victim(tmp_path):
+    from tests.reports.report_cases import VICTIM_STRINGS, all_bytes, phone_case
+
+    case = phone_case(tmp_path / "phone")
+    with build_model(case.case_dir, ReportOptions(formats=("pdf",), redact_victims=True,
+                                                  redact_victim_text=True)) as model:
+        pdf = write_pdf(model, tmp_path / "out")[0]
+    text = _text(pdf)
+    assert "V1" in text and "victim identities redacted" in text
+    for name, data in all_bytes(tmp_path / "out"):
+        for needle in VICTIM_STRINGS:
+            assert needle.encode() not in data, (name, needle)
