@@ -15,7 +15,9 @@ import pytest
 
 from forensic_triage.report.case_uco import FILE_NAME, write_case_uco
 from forensic_triage.report.model import ReportOptions, build_model
+from forensic_triage.store.case_store import CaseStore
 from forensic_triage.store.query import Scope
+from forensic_triage.store.tags import add_tag
 from tests.conftest import run_cli
 from tests.reports.report_cases import VICTIM_STRINGS, files_only_case, phone_case
 
@@ -161,3 +163,28 @@ def test_a_case_with_only_files_still_describes_exhibit_and_actions(tmp_path: Pa
     assert any(name.startswith("acquisition: exhibit ") for name in names)
     assert "verification of the case store at report time" in names
     assert nodes_of(document, "case-investigation:Investigation")[0]["core:object"]
+
+
+def test_examiner_tags_become_annotations_on_findings_and_files(tmp_path: Path) -> None:
+    case_dir = tmp_path / "case"
+    report_scale.generate(case_dir, scale=0.0001)
+    store = CaseStore.open(case_dir, write="tag")
+    try:
+        message_id, file_id = store.conn.execute(
+            "SELECT id, file_id FROM artifacts WHERE kind = 'message' ORDER BY id LIMIT 1").fetchone()
+        add_tag(store, target_kind="artifact", target_id=str(message_id), label="relevant", note="asks for passports")
+        add_tag(store, target_kind="file", target_id=str(file_id), label="reviewed")
+    finally:
+        store.close()
+    document = export(case_dir, tmp_path / "out")
+    notes = {node["core:name"]: node for node in nodes_of(document, "core:Annotation")
+             if node["core:name"].startswith("examiner tag")}
+    assert set(notes) == {"examiner tag: relevant", "examiner tag: reviewed"}
+    tagged = notes["examiner tag: relevant"]["core:object"][0]["@id"]
+    message = next(node for node in nodes_of(document, "observable:Message") if node["@id"] == tagged)
+    assert message["core:description"].startswith(f"message #{message_id}:")
+    assert notes["examiner tag: relevant"]["core:statement"] == ["asks for passports"]
+    # Out of scope, the tagged message is not in the document, and neither is its tag.
+    document = export(case_dir, tmp_path / "calls", scope=Scope(kinds=("call",)))
+    names = {node.get("core:name") for node in nodes_of(document, "core:Annotation")}
+    assert "examiner tag: relevant" not in names
