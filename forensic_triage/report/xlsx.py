@@ -44,9 +44,14 @@ PROVENANCE_COLUMNS = ("exhibit", "path", "file_deleted", "file_sha256", "plugin"
 WIDTHS = {"body": 70, "subject": 30, "path": 45, "file_sha256": 66, "artifact_digest": 66, "locator": 22,
           "plugin": 26, "exhibit": 14, "recipients": 30, "sender": 28, "parties": 30, "tables": 60, "data": 80,
           "details": 80, "message": 80, "entry_hash": 66, "prev_hash": 66, "value": 70, "key": 28,
-          "attachments": 40, "display_name": 28, "travellers": 30, "departure": 36, "arrival": 36, "url": 40}
+          "attachments": 40, "display_name": 28, "sender_name": 26, "recipient_names": 30, "party_names": 30, "travellers": 30, "departure": 36, "arrival": 36, "url": 40}
 SUFFIX_WIDTHS = {"_utc": 24, "_local": 27, "_raw": 16, "_id": 10, "id": 10, "_s": 10, "_m": 10}
 DEFAULT_WIDTH = 16
+# Address fields followed by a column with the names the contact graph knows for them (a reader
+# recognises "Anna Marin", not "447700900123@s.whatsapp.net"); pseudonyms when redacting.
+NAME_COLUMNS = {"message": {"sender": "sender_name", "recipients": "recipient_names"},
+                "call": {"parties": "party_names"}}
+_NAMED = {column: field for fields in NAME_COLUMNS.values() for field, column in fields.items()}
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def table_for(kind: str) -> Table:
             column = f"{name}_utc" if "TimeValue" in str(hint) else name
             if column not in lead:         # a geo point's own "time" is its primary time
                 fields.append(column)
+            if name in NAME_COLUMNS.get(kind, {}):
+                fields.append(NAME_COLUMNS[kind][name])
     else:
         fields = ["data"]
     return Table(kind=kind, title=SHEET_TITLES.get(kind, kind.replace("_", " ").capitalize()),
@@ -100,12 +107,25 @@ def _cell(model: ReportModel, record: ArtifactRecord, data: dict[str, Any], colu
         return model.local_time(record.time)
     if column == "data":
         return dumps(data)
+    if column in _NAMED:
+        value = data.get(_NAMED[column])
+        return "; ".join(name for item in (value if isinstance(value, list) else [value])
+                         if isinstance(item, str) and item and (name := person_name(model, item))) or None
     if column.endswith("_utc") and column[:-4] in data:
         value = data[column[:-4]]
         if isinstance(value, dict):
             return value.get("utc") or stored_time(value)
         return value
     return plain(data.get(column))
+
+
+def person_name(model: ReportModel, identifier: str) -> str | None:
+    """The name the report gives an address, without the address itself; None when it knows none."""
+    shown = model.display_name(identifier)
+    if shown == identifier:
+        return None
+    suffix = f" ({identifier})"
+    return shown.removesuffix(suffix)
 
 
 def stored_time(value: dict[str, Any]) -> str | None:

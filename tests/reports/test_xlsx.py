@@ -56,6 +56,10 @@ def test_sheets_headers_filters_and_row_counts(generated_case: Path, tmp_path: P
     messages = workbook["Messages"]
     header = [cell.value for cell in messages[1]]
     assert messages.column_dimensions["D"].width >= 60 and header[3] == "body"
+    # Addresses come with the names the contact cards give them.
+    names = [row[header.index("sender_name")] for row in messages.iter_rows(min_row=2, values_only=True)
+             if row[header.index("sender")]]
+    assert any(name and name.startswith("Person ") for name in names)
     exhibits = workbook["Exhibits"]
     row = dict(zip([cell.value for cell in exhibits[1]], [cell.value for cell in exhibits[2]]))
     assert row["exhibit_id"] == "PHONE-BENCH" and len(row["blake3"]) == 64 and row["verdict"] == "match"
