@@ -13,6 +13,7 @@ caption that says what is shown and what was left out.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import Counter, defaultdict
@@ -49,6 +50,8 @@ LAND, WATER, LAKE, BORDER, COAST = "#efece4", "#dce9f2", "#dce9f2", "#9a9a9a", "
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 OWNER_COLOUR = "#C0392B"
 _lock = threading.Lock()     # matplotlib's font cache and rcParams are process-wide
+# The CJK fallback font has no bold face; matplotlib would say so on stderr for every bold title.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True, slots=True)
