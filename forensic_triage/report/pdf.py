@@ -441,19 +441,25 @@ class _Writer:
         return f"{utc} (local {local[:10]} {local[11:19]} {local[19:].lstrip('.0123456789')})"
 
     def table(self, header: list[str], rows: Iterable[list[Any]], widths: list[float], *,
-              style_name: str = "cell") -> Iterator[Flowable]:
-        """A long table as a run of chunks of CHUNK rows, each with the header repeated."""
+              style_name: str = "cell", empty: str = "None.") -> Iterator[Flowable]:
+        """A long table as a run of chunks of CHUNK rows, each with the header repeated; the
+        ``empty`` sentence instead when there is no row."""
         total = sum(widths)
         col_w = [FRAME_W * w / total for w in widths]
         head = [self.raw(f"<b>{h}</b>", "head") for h in header]
         chunk: list[list[Any]] = []
+        any_rows = False
         for row in rows:
+            any_rows = True
             chunk.append([cell if isinstance(cell, Flowable) else self.cell(cell, style_name) for cell in row])
             if len(chunk) == CHUNK:
                 yield self._table_chunk(head, chunk, col_w)
                 chunk = []
         if chunk:
             yield self._table_chunk(head, chunk, col_w)
+            chunk = []
+        elif not any_rows:
+            yield self.p(empty, "small")
 
     def _table_chunk(self, head: list[Paragraph], rows: list[list[Any]], col_w: list[float]) -> Table:
         table = Table([head, *rows], colWidths=col_w, repeatRows=1, splitByRow=1)
@@ -635,7 +641,8 @@ class _Writer:
             yield Spacer(1, 3)
         yield self.heading("Plugins that ran", "method-plugins", 1)
         yield from self.table(["Plugin", "Version"], ([name, version] for name, version in
-                                                      model.plugin_versions.items()), [3, 1])
+                                                      model.plugin_versions.items()), [3, 1],
+                              empty="No parser plugin ran on this case (files were listed and hashed only).")
         yield self.heading("Libraries", "method-libraries", 1)
         yield from self.table(["Library", "Version"], ([name, version] for name, version in
                                                        model.library_versions.items()), [3, 1])

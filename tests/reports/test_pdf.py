@@ -126,7 +126,7 @@ def test_files_only_case(tmp_path):
     text = _text(pdf)
     assert pdf.name == "files-only.pdf" and "T-1" in text and "Page 1 of" in text
     assert row["sha256"] in re.sub(r"\s+", "", text)
-    assert "Communications" not in text and "Appendix B" in text
+    assert "Communications" not in text and "Appendix B" in text and "No parser plugin ran" in text
     assert not list((tmp_path / "out").glob("pdf-figures-*"))    # temporary figures removed
 
 
