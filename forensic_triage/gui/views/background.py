@@ -8,11 +8,49 @@ examiner has since left can never overwrite the view of the current one.
 
 from __future__ import annotations
 
+import gc
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
+
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = 0
+_STATE: dict[str, bool] = {}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's automatic cyclic garbage collection while a loading job runs.
+
+    Building a contact graph or a timeline allocates millions of small objects; each full pass
+    of the collector then walks all of them while holding the GIL, and the GUI thread, waiting for
+    the GIL, froze for 150-250 ms at a time (measured by benchmarks/gui_responsiveness.py). The
+    jobs make no reference cycles worth collecting, and reference counting still frees their
+    garbage at once. Counted, so overlapping jobs of several views pause it only once; it comes
+    back when the last one ends (only if it was on before), after ``gc.freeze()``."""
+    global _GC_PAUSES
+    with _GC_LOCK:
+        _GC_PAUSES += 1
+        first = _GC_PAUSES == 1
+        if first:
+            was_enabled = gc.isenabled()
+            gc.disable()
+            _STATE["was_enabled"] = was_enabled
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_PAUSES -= 1
+            if _GC_PAUSES == 0 and _STATE.get("was_enabled"):
+                # What the job built (a graph, arrays) lives on in the view: moved to the
+                # permanent generation, it is not walked again by every later full pass, which
+                # would otherwise hold the GIL for as long as the pauses this avoided.
+                gc.freeze()
+                gc.enable()
 
 
 class _Relay(QObject):
@@ -28,7 +66,8 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.work()
+            with gc_paused():
+                result = self.work()
         except Exception as exc:  # noqa: BLE001 - any failure is shown to the examiner, never swallowed
             self.relay.failed.emit(self.generation, f"{type(exc).__name__}: {exc}", traceback.format_exc())
             return

@@ -120,7 +120,11 @@ class _Edge(QGraphicsLineItem):
 class GraphCanvas(QGraphicsView):
     def __init__(self) -> None:
         super().__init__()
-        self.setScene(QGraphicsScene(self))
+        scene = QGraphicsScene(self)
+        # Nodes move (dragging) and links follow them: keeping a spatial index up to date would
+        # cost more than it saves for a few hundred items.
+        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.setScene(scene)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -331,19 +335,23 @@ class GraphView(CaseView):
         self.canvas.auto_fit = True
         self.canvas.fit()
 
+    def _path_edges(self, path: list[str]) -> list[_Edge]:
+        found = (self.edges.get((a, b) if a < b else (b, a)) for a, b in itertools.pairwise(path))
+        return [edge for edge in found if edge is not None]
+
     def _mark_path(self, path: list[str]) -> None:
+        # Only the items whose look changes are touched: restyling every link of a large graph
+        # costs a tenth of a second on the GUI thread.
         for node in self.path:
             if node in self.nodes:
                 self.nodes[node].style(selected=node == self.selected)
-        for edge in self.edges.values():
+        for edge in self._path_edges(self.path):
             edge.style(False)
         self.path = path
         for node in path:
             self.nodes[node].style(selected=node == self.selected, on_path=True)
-        for a, b in itertools.pairwise(path):
-            edge = self.edges.get((a, b) if a < b else (b, a))
-            if edge is not None:
-                edge.style(True)
+        for edge in self._path_edges(path):
+            edge.style(True)
 
     def _show_items(self, result) -> None:
         identity_id, (items, total) = result

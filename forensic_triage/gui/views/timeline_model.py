@@ -10,8 +10,9 @@ milliseconds; individual marks are drawn only when few enough are in view.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from forensic_triage.store.case_store import CaseStore
 from forensic_triage.store.query import PRIMARY_TIME
 
 KINDS: tuple[str, ...] = tuple(PRIMARY_TIME)          # lanes, in this order
-FETCH = 50_000
+FETCH = 20_000
 
 
 def _time_expression() -> str:
@@ -33,10 +34,22 @@ def _time_expression() -> str:
     return f"CASE kind {' '.join(cases)} END"
 
 
-# SQLite reads "YYYY-MM-DDTHH:MM:SS[.fff]Z"; julianday gives fractions of a day, made seconds here.
-_QUERY = (f"SELECT id, kind, (julianday(t) - 2440587.5) * 86400.0 FROM "
-          f"(SELECT id, kind, {_time_expression()} AS t FROM artifacts WHERE kind IN "
-          f"({', '.join('?' * len(KINDS))}))")
+def _lane_expression() -> str:
+    return f"CASE kind {' '.join(f'WHEN {kind!r} THEN {index}' for index, kind in enumerate(KINDS))} END"
+
+
+# One text per chunk of rows, "id,lane,seconds,id,lane,seconds,...", parsed by numpy in one call:
+# no Python object per row, so the cyclic garbage collector (whose full passes hold the GIL and
+# freeze the GUI thread for a tenth of a second) never has a million tuples to walk. SQLite reads
+# "YYYY-MM-DDTHH:MM:SS[.fff]Z"; julianday gives days, made seconds since 1970 here; rows with no
+# usable time give "nan" and are counted as untimed.
+# (printf would turn a NULL into "0.000", hence the CASE.)
+_CHUNK_QUERY = (
+    "SELECT max(id), count(*), group_concat(id || ',' || lane || ',' || "
+    "CASE WHEN s IS NULL THEN 'nan' ELSE printf('%.3f', s) END, ',') FROM "
+    f"(SELECT id, lane, (julianday(t) - 2440587.5) * 86400.0 AS s FROM "
+    f"(SELECT id, {_lane_expression()} AS lane, {_time_expression()} AS t FROM artifacts "
+    f"WHERE kind IN ({', '.join('?' * len(KINDS))}) AND id > ? ORDER BY id LIMIT ?))")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +60,7 @@ class TimelineData:
     lanes: np.ndarray         # int8, index into KINDS
     ids: np.ndarray           # int64
     untimed: int              # artifacts of these kinds with no usable time
+    _lanes: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def count(self) -> int:
@@ -84,22 +98,35 @@ class TimelineData:
         return slice(int(np.searchsorted(self.seconds, start, "left")),
                      int(np.searchsorted(self.seconds, end, "right")))
 
+    def lane(self, lane: int) -> tuple[np.ndarray, np.ndarray]:
+        """One lane's (seconds, ids), sorted by time; split out once, then every count, histogram
+        and hit test on it is a binary search (microseconds, whatever the size of the case)."""
+        if lane not in self._lanes:
+            mask = self.lanes == lane
+            self._lanes[lane] = (self.seconds[mask], self.ids[mask])
+        return self._lanes[lane]
+
+    def count_in(self, lane: int, start: float, end: float) -> int:
+        seconds, _ids = self.lane(lane)
+        return int(np.searchsorted(seconds, end, "right") - np.searchsorted(seconds, start, "left"))
+
+    def in_view(self, lane: int, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+        seconds, ids = self.lane(lane)
+        part = slice(int(np.searchsorted(seconds, start, "left")), int(np.searchsorted(seconds, end, "right")))
+        return seconds[part], ids[part]
+
     def density(self, lane: int, start: float, end: float, bins: int) -> np.ndarray:
         """Counts of one lane's artifacts in ``bins`` equal slices of [start, end]."""
-        part = self.window(start, end)
-        seconds = self.seconds[part][self.lanes[part] == lane]
-        counts, _edges = np.histogram(seconds, bins=bins, range=(start, end))
-        return counts
+        seconds, _ids = self.lane(lane)
+        edges = np.searchsorted(seconds, np.linspace(start, end, bins + 1), "left")
+        return np.diff(edges)
 
     def nearest(self, lane: int, second: float, tolerance: float) -> int | None:
         """The id of the lane's artifact closest to ``second``, if within ``tolerance`` seconds."""
-        part = self.window(second - tolerance, second + tolerance)
-        seconds, lanes, ids = self.seconds[part], self.lanes[part], self.ids[part]
-        hits = np.nonzero(lanes == lane)[0]
-        if hits.size == 0:
+        seconds, ids = self.in_view(lane, second - tolerance, second + tolerance)
+        if seconds.size == 0:
             return None
-        best = hits[np.argmin(np.abs(seconds[hits] - second))]
-        return int(ids[best])
+        return int(ids[int(np.argmin(np.abs(seconds - second)))])
 
 
 def empty() -> TimelineData:
@@ -118,26 +145,28 @@ def to_utc(seconds: float) -> str:
 def load_timeline(case_dir: Path) -> TimelineData:
     """Stream every timed artifact's (id, kind, time) out of the case, FETCH rows at a time."""
     store = CaseStore.open(case_dir)
-    seconds: list[np.ndarray] = []
-    lanes: list[np.ndarray] = []
-    ids: list[np.ndarray] = []
-    lane_of = {kind: index for index, kind in enumerate(KINDS)}
-    untimed = 0
+    chunks: list[np.ndarray] = []
+    last = 0
     try:
-        cursor = store.conn.execute(_QUERY, KINDS)
-        while rows := cursor.fetchmany(FETCH):
-            timed = [row for row in rows if row[2] is not None]
-            untimed += len(rows) - len(timed)
-            if timed:
-                ids.append(np.fromiter((row[0] for row in timed), dtype=np.int64, count=len(timed)))
-                lanes.append(np.fromiter((lane_of[row[1]] for row in timed), dtype=np.int8, count=len(timed)))
-                seconds.append(np.fromiter((row[2] for row in timed), dtype=np.float64, count=len(timed)))
+        while True:
+            top, count, text = store.conn.execute(_CHUNK_QUERY, (*KINDS, last, FETCH)).fetchone()
+            if not count:
+                break
+            chunks.append(np.fromstring(text, dtype=np.float64, sep=",").reshape(-1, 3))
+            last = top
+            # Let the GUI thread have the interpreter between chunks.
+            time.sleep(0)
     finally:
         store.close()
-    if not ids:
-        result = empty()
-        return TimelineData(seconds=result.seconds, lanes=result.lanes, ids=result.ids, untimed=untimed)
-    all_seconds = np.concatenate(seconds)
-    order = np.argsort(all_seconds, kind="stable")
-    return TimelineData(seconds=all_seconds[order], lanes=np.concatenate(lanes)[order],
-                        ids=np.concatenate(ids)[order], untimed=untimed)
+    if not chunks:
+        return empty()
+    table = np.concatenate(chunks)
+    timed = ~np.isnan(table[:, 2])
+    untimed = int(table.shape[0] - np.count_nonzero(timed))
+    table = table[timed]
+    order = np.argsort(table[:, 2], kind="stable")
+    data = TimelineData(seconds=np.ascontiguousarray(table[order, 2]), lanes=table[order, 1].astype(np.int8),
+                        ids=table[order, 0].astype(np.int64), untimed=untimed)
+    for lane in range(len(KINDS)):
+        data.lane(lane)          # split here, in the worker, not in the first paint
+    return data

@@ -126,8 +126,7 @@ class TimelineCanvas(QWidget):
 
     def shows_marks(self, lane: int) -> bool:
         """Whether a lane draws its artifacts one by one (else density bars) at this zoom."""
-        part = self.data.window(self.start, self.end)
-        count = int(np.count_nonzero(self.data.lanes[part] == KINDS.index(self.lanes[lane])))
+        count = self.data.count_in(KINDS.index(self.lanes[lane]), self.start, self.end)
         return count <= self._plot_width() * MARKS_PER_PIXEL
 
     def mark_position(self, artifact_id: int) -> QPointF | None:
@@ -182,9 +181,7 @@ class TimelineCanvas(QWidget):
         font.setBold(True)
         painter.setFont(font)
         lane = KINDS.index(kind)
-        part = self.data.window(self.start, self.end)
-        in_view = self.data.lanes[part] == lane
-        count = int(np.count_nonzero(in_view))
+        count = self.data.count_in(lane, self.start, self.end)
         painter.drawText(QRectF(6, rect.top(), GUTTER - 10, rect.height() / 2 + 2),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, LANE_LABELS[kind])
         painter.setFont(self.font())
@@ -199,8 +196,8 @@ class TimelineCanvas(QWidget):
         painter.save()
         painter.setClipRect(rect)
         if marks:
-            xs = self.x_of(self.data.seconds[part][in_view])
-            ids = self.data.ids[part][in_view]
+            seconds, ids = self.data.in_view(lane, self.start, self.end)
+            xs = self.x_of(seconds)
             painter.setPen(QPen(colour, 2))
             top, bottom = rect.top() + rect.height() * 0.2, rect.bottom() - rect.height() * 0.2
             for x, artifact_id in zip(xs.tolist(), ids.tolist(), strict=True):
@@ -305,8 +302,7 @@ class TimelineCanvas(QWidget):
                 else:
                     width = BAR_PIXELS * (self.end - self.start) / self._plot_width()
                     moment = self.time_at(position.x())
-                    part = self.data.window(moment - width / 2, moment + width / 2)
-                    count = int(np.count_nonzero(self.data.lanes[part] == KINDS.index(self.lanes[lane])))
+                    count = self.data.count_in(KINDS.index(self.lanes[lane]), moment - width / 2, moment + width / 2)
                     text = (f"{count:,} {LANE_LABELS[self.lanes[lane]].lower()} around {to_utc(moment)} UTC\n"
                             "click to zoom in")
             if text:
