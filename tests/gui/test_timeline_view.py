@@ -187,3 +187,24 @@ def test_drag_pans_the_axis(qtbot, tmp_path_factory, tmp_path):
     qtbot.mouseMove(view.canvas, QPoint(600, y))
     qtbot.mouseRelease(view.canvas, Qt.MouseButton.LeftButton, pos=QPoint(600, y))
     assert view.canvas.start < start
+
+
+def test_encrypted_case_opens_with_its_passphrase_and_says_so_without(qtbot, tmp_path, monkeypatch):
+    pytest.importorskip("sqlcipher3", reason="encrypted stores need the sqlcipher3-wheels package")
+    from forensic_triage.store import crypto
+
+    monkeypatch.delenv(crypto.PASSPHRASE_ENV, raising=False)
+    passphrase = "correct horse battery staple"
+    case_dir = tmp_path / "sealed"
+    store = CaseStore.create(case_dir, case_number="S-1", examiner="Test Examiner", encrypt=True,
+                             passphrase=passphrase, kdf_cost=(1 << 14, 8, 1))
+    store.close()
+    crypto.forget_keys()
+    view = TimelineView()
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.load_failed, timeout=20_000) as failed:
+        view.set_case(case_dir)
+    assert "encrypted" in failed.args[0] and view.is_empty()
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        view.set_case(case_dir, passphrase=passphrase)
+    assert view.empty_text() == EMPTY

@@ -28,6 +28,7 @@ class CaseView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case_dir: Path | None = None
+        self.passphrase: str | None = None     # for an encrypted case (never shown, never logged)
         self.since: str | None = None
         self.until: str | None = None
         self._loader = BackgroundLoader(self)
@@ -46,8 +47,11 @@ class CaseView(QWidget):
 
     # --- the interface ---------------------------------------------------------------------------
 
-    def set_case(self, case_dir: Path | None) -> None:
+    def set_case(self, case_dir: Path | None, *, passphrase: str | None = None) -> None:
+        """Show a case (None: no case). An encrypted case needs its ``passphrase`` (the views read
+        it in worker threads, where no prompt can be asked)."""
         self.case_dir = Path(case_dir) if case_dir is not None else None
+        self.passphrase = passphrase
         self.reload()
 
     def set_time_range(self, since: str | None, until: str | None) -> None:

@@ -37,10 +37,10 @@ _LOCK = threading.Lock()
 _CACHE: dict[Path, tuple[str, ContactGraph]] = {}
 
 
-def case_graph(case_dir: Path) -> ContactGraph:
+def case_graph(case_dir: Path, passphrase: str | None = None) -> ContactGraph:
     """The contact graph of the case as it is now (cached until the case changes)."""
     case_dir = Path(case_dir).resolve()
-    store = CaseStore.open(case_dir)
+    store = CaseStore.open(case_dir, passphrase=passphrase)
     try:
         head = store.last_custody()
         key = head["entry_hash"] if head else ""
@@ -93,8 +93,8 @@ def layout(graph: ContactGraph, count: int, *, pinned: tuple[str, ...] = (),
 
 
 def load_layout(case_dir: Path, count: int, pinned: tuple[str, ...] = (),
-                previous: dict[str, tuple[float, float]] | None = None) -> GraphLayout:
-    return layout(case_graph(case_dir), count, pinned=pinned, previous=previous)
+                previous: dict[str, tuple[float, float]] | None = None, passphrase: str | None = None) -> GraphLayout:
+    return layout(case_graph(case_dir, passphrase), count, pinned=pinned, previous=previous)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -117,8 +117,8 @@ class NodeItem:
         return f"{when}  {what} · {self.app}\n    " + (f"with {counterpart}: {detail}" if with_counterpart else detail)
 
 
-def node_items(case_dir: Path, graph: ContactGraph, node: str,
-               limit: int = ITEMS_LIMIT) -> tuple[list[NodeItem], int]:
+def node_items(case_dir: Path, graph: ContactGraph, node: str, limit: int = ITEMS_LIMIT,
+               passphrase: str | None = None) -> tuple[list[NodeItem], int]:
     """The earliest ``limit`` messages and calls on the identity's links (of the first
     ``ITEMS_SCAN`` rows behind them), and how many there are in all."""
     links = [link for link in graph.links if node in (link.a, link.b)]
@@ -134,7 +134,7 @@ def node_items(case_dir: Path, graph: ContactGraph, node: str,
             break
     items: list[NodeItem] = []
     ids = sorted(other)
-    store = CaseStore.open(case_dir)
+    store = CaseStore.open(case_dir, passphrase=passphrase)
     try:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
@@ -160,10 +160,10 @@ def path_between(graph: ContactGraph, a: str, b: str) -> list[str] | None:
     return graph.shortest_path(a, b)
 
 
-def identity_artifact_ids(case_dir: Path, query: str) -> list[int]:
+def identity_artifact_ids(case_dir: Path, query: str, passphrase: str | None = None) -> list[int]:
     """Every message and call behind an identity's links, and the contact and account artifacts
     naming it: what the timeline shows when filtered to that identity."""
-    graph = case_graph(case_dir)
+    graph = case_graph(case_dir, passphrase)
     node = resolve(graph, query)
     ids = set(expand_ids(graph.identity(node).artifact_ids))
     for link in graph.links:

@@ -229,12 +229,12 @@ class GraphView(CaseView):
 
     # --- the interface ---------------------------------------------------------------------------
 
-    def set_case(self, case_dir: Path | None) -> None:
+    def set_case(self, case_dir: Path | None, *, passphrase: str | None = None) -> None:
         self.count, self.pinned, self.selected, self.path_start, self.path = DEFAULT_NODES, (), None, None, []
         self.layout_result = None
         self.items.clear()
         self.path_label.clear()
-        super().set_case(case_dir)
+        super().set_case(case_dir, passphrase=passphrase)
 
     def set_time_range(self, since: str | None, until: str | None) -> None:
         # The contact graph covers the whole case (its links carry first and last times); the
@@ -261,8 +261,9 @@ class GraphView(CaseView):
         self.node_title.setText(f"{identity.label}: loading messages and calls…")
         self.items.clear()
         self.node_selected.emit(identity_id)
-        case_dir, graph = self.case_dir, self.graph
-        self._items_loader.start(lambda: (identity_id, node_items(case_dir, graph, identity_id)))
+        case_dir, graph, passphrase = self.case_dir, self.graph, self.passphrase
+        self._items_loader.start(lambda: (identity_id, node_items(case_dir, graph, identity_id,
+                                                                   passphrase=passphrase)))
 
     def show_path(self, a: str, b: str) -> list[str] | None:
         """Highlight the shortest path a → b; draws its identities if they were not drawn yet."""
@@ -287,10 +288,10 @@ class GraphView(CaseView):
     # --- loading ---------------------------------------------------------------------------------
 
     def _work(self):
-        case_dir, count, pinned = self.case_dir, self.count, self.pinned
+        case_dir, count, pinned, passphrase = self.case_dir, self.count, self.pinned, self.passphrase
         previous = {node: (item.pos().x(), item.pos().y()) for node, item in self.nodes.items()}
         self.status.setText("Laying out the contact graph…")
-        return lambda: load_layout(case_dir, count, pinned, previous)
+        return lambda: load_layout(case_dir, count, pinned, previous, passphrase)
 
     def _show(self, result: GraphLayout) -> None:
         self.layout_result = result

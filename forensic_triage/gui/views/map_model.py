@@ -98,9 +98,9 @@ def row_from(artifact_id: int, data: dict[str, Any], utc: str | None, deleted: b
 
 
 def load_map_data(case_dir: Path, since: str | None = None, until: str | None = None,
-                  limit: int = MAX_POINTS) -> MapData:
+                  limit: int = MAX_POINTS, passphrase: str | None = None) -> MapData:
     """Geo points of a case within [since, until] (ISO UTC; None for open ends)."""
-    store = CaseStore.open(case_dir)
+    store = CaseStore.open(case_dir, passphrase=passphrase)
     try:
         rows: list[GeoPointRow] = []
         total = 0

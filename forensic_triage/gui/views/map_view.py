@@ -248,11 +248,11 @@ class MapView(CaseView):
     # --- loading ---------------------------------------------------------------------------------
 
     def _work(self):
-        case_dir, since, until = self.case_dir, self.since, self.until
+        case_dir, since, until, passphrase = self.case_dir, self.since, self.until, self.passphrase
 
         def work() -> tuple[MapData, Outlines | None]:
             world_outlines()    # the first time, read and project the outlines here, not on the GUI thread
-            data = load_map_data(case_dir, since, until)
+            data = load_map_data(case_dir, since, until, passphrase=passphrase)
             return data, detail_outlines(data.detail_bbox) if data.detail_bbox else None
         return work
 
@@ -271,7 +271,7 @@ class MapView(CaseView):
         from forensic_triage.store.case_store import CaseStore
         from forensic_triage.store.query import kind_counts
 
-        store = CaseStore.open(self.case_dir)
+        store = CaseStore.open(self.case_dir, passphrase=self.passphrase)
         try:
             return kind_counts(store).get("geo_point", 0) > 0
         finally:

@@ -142,9 +142,9 @@ def to_utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def load_timeline(case_dir: Path) -> TimelineData:
+def load_timeline(case_dir: Path, passphrase: str | None = None) -> TimelineData:
     """Stream every timed artifact's (id, kind, time) out of the case, FETCH rows at a time."""
-    store = CaseStore.open(case_dir)
+    store = CaseStore.open(case_dir, passphrase=passphrase)
     chunks: list[np.ndarray] = []
     last = 0
     try:

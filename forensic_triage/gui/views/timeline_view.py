@@ -354,13 +354,13 @@ class TimelineView(CaseView):
 
     # --- the interface ---------------------------------------------------------------------------
 
-    def set_case(self, case_dir: Path | None) -> None:
+    def set_case(self, case_dir: Path | None, *, passphrase: str | None = None) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
         self.full = None
         self.filter_ids, self.filter_label = None, ""
-        super().set_case(case_dir)
+        super().set_case(case_dir, passphrase=passphrase)
 
     def set_time_range(self, since: str | None, until: str | None) -> None:
         self.since, self.until = since or None, until or None
@@ -376,8 +376,8 @@ class TimelineView(CaseView):
         if identity is not None:
             from forensic_triage.gui.views.graph_model import identity_artifact_ids
 
-            case_dir = self.case_dir
-            self._identity_loader().start(lambda: (identity, identity_artifact_ids(case_dir, identity)))
+            case_dir, passphrase = self.case_dir, self.passphrase
+            self._identity_loader().start(lambda: (identity, identity_artifact_ids(case_dir, identity, passphrase)))
             return
         self.filter_ids = frozenset(artifact_ids) if artifact_ids is not None else None
         self.filter_label = f"{len(self.filter_ids):,} selected artifacts" if self.filter_ids is not None else ""
@@ -394,7 +394,7 @@ class TimelineView(CaseView):
         if self.case_dir is None:
             return ""
         if self._store is None:
-            self._store = CaseStore.open(self.case_dir)
+            self._store = CaseStore.open(self.case_dir, passphrase=self.passphrase)
         record = get_artifact(self._store, artifact_id)
         if record is None:
             return ""
@@ -432,8 +432,8 @@ class TimelineView(CaseView):
         self.loaded.emit()
 
     def _work(self):
-        case_dir = self.case_dir
-        return lambda: load_timeline(case_dir)
+        case_dir, passphrase = self.case_dir, self.passphrase
+        return lambda: load_timeline(case_dir, passphrase)
 
     def _show(self, data: TimelineData) -> None:
         self.full = data
