@@ -11,7 +11,7 @@ import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytsk3
@@ -35,6 +35,9 @@ class EvidenceLocation:
     spec: ContainerSpec
     working_copy: Path | None
     volumes: tuple[VolumeInfo, ...]
+    # An encrypted case's key for its working copy: workers get it by fork or through the spawn
+    # pipe with the rest of the location, never on a command line; kept out of repr() and logs.
+    working_key: bytes | None = field(default=None, repr=False)
 
 
 class EvidenceAccess:
@@ -57,7 +60,7 @@ class EvidenceAccess:
     def _tsk_fs(self, volume: VolumeInfo):
         if volume.index not in self._fs:
             if self._image is None:
-                self._media = open_media(self.spec, self.location.working_copy)
+                self._media = open_media(self.spec, self.location.working_copy, self.location.working_key)
                 self._image = tsk_image(self._media)
             self._fs[volume.index] = pytsk3.FS_Info(self._image, offset=volume.offset)
         return self._fs[volume.index]
@@ -67,7 +70,7 @@ class EvidenceAccess:
             from forensic_triage.evidence.apfs import open_container
 
             if self._media is None:
-                self._media = open_media(self.spec, self.location.working_copy)
+                self._media = open_media(self.spec, self.location.working_copy, self.location.working_key)
             container = open_container(self._media, volume.offset, volume.length)
             self._apfs[volume.index] = (container, container.get_volume(volume.apfs_volume or 0))
         return self._apfs[volume.index][1]

@@ -50,6 +50,7 @@ def add_evidence(store: CaseStore, path: Path, *, exhibit_id: str | None = None,
     before = _segment_facts(spec)
 
     working_copy = None
+    working_key = None
     probe: ProbeResult | None = None
     meta: dict[str, Any] = {}
     acquisition: dict[str, Any] = {}
@@ -58,9 +59,12 @@ def add_evidence(store: CaseStore, path: Path, *, exhibit_id: str | None = None,
         media_size = meta.pop("stream_bytes")
     else:
         if spec.kind == "gzip_raw":
-            working_copy = store.case_dir / "scratch" / f"{exhibit_id}.raw"
-            digests, meta = yield from decompress_gzip(spec, working_copy)
-        reader = open_media(spec, working_copy)
+            # An encrypted case keeps the copy encrypted under a key derived for this one file.
+            name = f"{exhibit_id}.raw.enc" if store.encrypted else f"{exhibit_id}.raw"
+            working_copy = store.case_dir / "scratch" / name
+            working_key = store.working_file_key(str(working_copy.relative_to(store.case_dir)))
+            digests, meta = yield from decompress_gzip(spec, working_copy, working_key)
+        reader = open_media(spec, working_copy, working_key)
         try:
             if spec.kind != "gzip_raw":
                 digests = yield from hash_media(reader, spec.path.name)

@@ -61,9 +61,10 @@ def hash_media(reader, label: str = "evidence") -> Work:
     return hasher.digests()
 
 
-def decompress_gzip(spec: ContainerSpec, working_copy: Path) -> Work:
+def decompress_gzip(spec: ContainerSpec, working_copy: Path, key: bytes | None = None) -> Work:
     """One read of the .gz: hash the compressed file and the image inside, and keep a
-    decompressed working copy in the case folder (gzip cannot seek)."""
+    decompressed working copy in the case folder (gzip cannot seek). With ``key`` (an encrypted
+    case's working-file key) the copy is written encrypted, so no plaintext byte reaches the disk."""
     working_copy.parent.mkdir(parents=True, exist_ok=True)
     total = spec.path.stat().st_size
     outer = ThreadedHasher()
@@ -75,7 +76,7 @@ def decompress_gzip(spec: ContainerSpec, working_copy: Path) -> Work:
         done += n
 
     try:
-        with open(spec.path, "rb") as raw, open(working_copy, "wb") as out:
+        with open(spec.path, "rb") as raw, _working_output(working_copy, key) as out:
             stream = gzip.GzipFile(fileobj=_HashingReader(raw, outer, count), mode="rb")
             while data := stream.read(HASH_CHUNK):
                 inner.update(data)
@@ -86,6 +87,14 @@ def decompress_gzip(spec: ContainerSpec, working_copy: Path) -> Work:
         raise EvidenceError(f"corrupt or truncated gzip image {spec.path.name}: {exc}") from None
     os.chmod(working_copy, 0o444)
     return inner.digests(), {"compressed_file": outer.digests().as_dict(), "compressed_size": total}
+
+
+def _working_output(path: Path, key: bytes | None):
+    if key is None:
+        return open(path, "wb")
+    from forensic_triage.store.crypto import EncryptedWriter
+
+    return EncryptedWriter(path, key)
 
 
 def hash_logical(spec: ContainerSpec) -> Work:

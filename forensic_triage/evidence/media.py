@@ -63,6 +63,26 @@ class RawReader:
             handle.close()
 
 
+class EncryptedWorkingCopyReader:
+    """The decompressed working copy of a gzip image in an encrypted case: AES-256-CTR under a key
+    derived for that one file, decrypted block by block as the Sleuth Kit reads (never on disk)."""
+
+    def __init__(self, path: Path, key: bytes, kind: str = "gzip_raw") -> None:
+        from forensic_triage.store.crypto import EncryptedReader
+
+        self.kind = kind
+        self._reader = EncryptedReader(path, key)
+        self.size = self._reader.size
+
+    def read(self, offset: int, length: int) -> bytes:
+        if offset >= self.size or length <= 0:
+            return b""
+        return self._reader.read_at(offset, length)
+
+    def close(self) -> None:
+        self._reader.close()
+
+
 class MediaReadError(OSError):
     """Bytes of the media that the container cannot deliver (truncated image, missing segment,
     damaged chunk)."""
@@ -175,9 +195,11 @@ def open_qcow(spec: ContainerSpec) -> LibyalReader:
     return LibyalReader("qcow", handle, size)
 
 
-def open_media(spec: ContainerSpec, working_copy: Path | None = None) -> MediaReader:
+def open_media(spec: ContainerSpec, working_copy: Path | None = None,
+               working_key: bytes | None = None) -> MediaReader:
     """Open the disk inside ``spec``. A gzip-compressed raw image is read from its verified
-    decompressed working copy, because gzip cannot seek."""
+    decompressed working copy, because gzip cannot seek; in an encrypted case that copy is
+    encrypted under ``working_key`` (CaseStore.working_file_key)."""
     if spec.kind in ("raw", "split_raw"):
         try:
             return RawReader(spec.segments, spec.kind)
@@ -186,6 +208,8 @@ def open_media(spec: ContainerSpec, working_copy: Path | None = None) -> MediaRe
     if spec.kind == "gzip_raw":
         if working_copy is None or not working_copy.exists():
             raise EvidenceError(f"the decompressed working copy of {spec.path.name} is missing")
+        if working_key is not None:
+            return EncryptedWorkingCopyReader(working_copy, working_key)
         return RawReader((working_copy,), "gzip_raw")
     openers = {"ewf": open_ewf, "vhdi": open_vhdi, "vmdk": open_vmdk, "qcow": open_qcow}
     if spec.kind not in openers:

@@ -47,7 +47,8 @@ def evidence_location(store: CaseStore, evidence: dict[str, Any]) -> EvidenceLoc
     if working_copy is not None and not working_copy.exists():
         raise EvidenceError(f"the decompressed working copy {working_copy} is missing; "
                             f"remove nothing from the case folder's scratch/ while the case is open")
-    return EvidenceLocation(spec=spec, working_copy=working_copy, volumes=volumes)
+    working_key = store.working_file_key(evidence["working_copy"]) if working_copy is not None else None
+    return EvidenceLocation(spec=spec, working_copy=working_copy, volumes=volumes, working_key=working_key)
 
 
 def _listing_complete(store: CaseStore, evidence_id: int) -> bool:
