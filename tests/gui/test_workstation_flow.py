@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from forensic_triage.ingest.plugin_stage import STAGE as PLUGIN_STAGE
 from forensic_triage.progress import run_silently
 from forensic_triage.store.case_store import CaseStore
 from forensic_triage.verify import verify_case
@@ -25,6 +24,12 @@ def _custody_actions(case_dir) -> list[str]:
         store.close()
 
 
+def _settled(qtbot, window):
+    """The table's count arrives just after its rows; wait for it before a screenshot."""
+    qtbot.waitUntil(lambda: "counting" not in window.table_title.text(), timeout=5_000)
+    return window
+
+
 def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     from forensic_triage.gui.dialogs.report import report_available
     from forensic_triage.gui.main_window import MainWindow
@@ -33,7 +38,7 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     qtbot.addWidget(window)
     window.resize(1500, 900)
     window.show()
-    save_shot(window, screenshot_dir, "01-start-screen")
+    save_shot(_settled(qtbot, window), screenshot_dir, "01-start-screen")
 
     # Create a case through the dialog; a bad region is refused in words first.
     case_dir = tmp_path / "case"
@@ -69,9 +74,10 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     # Ingest in the worker: the dialog shows progress; the window keeps answering.
     ingest = window.ingest()
     assert ingest.plugins.topLevelItemCount() > 10
-    # Cancel as soon as the plugins run, then resume: the core finishes what is left.
-    def cancel_in_plugins(event):
-        if event.stage == PLUGIN_STAGE and ingest.job.running():
+    # Cancel at the first progress the window sees (the worker is then still hashing or running
+    # plugins: a small image leaves no time to aim at one stage), then resume to the end.
+    def cancel_in_plugins(_event):
+        if ingest.job.running() and ingest.cancel_button.text() == "Cancel":
             ingest._cancel_or_close()
 
     ingest.start()
@@ -105,7 +111,7 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
             assert model.rowCount() > 0, category.label
         if category.label in shots:
             window.table.selectRow(0)
-            save_shot(window, screenshot_dir, shots[category.label])
+            save_shot(_settled(qtbot, window), screenshot_dir, shots[category.label])
 
     # A message: its conversation as bubbles, provenance and the source bytes.
     assert window.categories.select_label("Messages")
@@ -119,10 +125,10 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     window.detail.tabs.setCurrentIndex(titles.index("Chat"))
     conversation = window.detail.thread.toPlainText().lower()
     assert "bring both passports" in conversation and "friday pickup" in conversation
-    save_shot(window, screenshot_dir, "12-message-conversation")
+    save_shot(_settled(qtbot, window), screenshot_dir, "12-message-conversation")
     window.detail.tabs.setCurrentIndex(titles.index("Bytes"))
     assert "SQLite format 3" in window.detail.hex.toPlainText()
-    save_shot(window, screenshot_dir, "13-source-bytes")
+    save_shot(_settled(qtbot, window), screenshot_dir, "13-source-bytes")
 
     # Tag it (Ctrl+T path) as concerning a victim.
     tag = window.tag_selected()
@@ -150,14 +156,14 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     assert "Preview" in titles
     window.detail.tabs.setCurrentIndex(titles.index("Preview"))
     assert window.detail.preview_image.pixmap() is not None and not window.detail.preview_image.pixmap().isNull()
-    save_shot(window, screenshot_dir, "14-photo-preview")
+    save_shot(_settled(qtbot, window), screenshot_dir, "14-photo-preview")
 
     # A booking card.
     assert window.categories.select_label("Reservations")
     window.table.selectRow(0)
     titles = [window.detail.tabs.tabText(i) for i in range(window.detail.tabs.count())]
     window.detail.tabs.setCurrentIndex(titles.index("Booking"))
-    save_shot(window, screenshot_dir, "15-booking-card")
+    save_shot(_settled(qtbot, window), screenshot_dir, "15-booking-card")
 
     # Full-text search (Ctrl+F), then a time range and a column filter.
     assert window.categories.select_label("All artifacts")
@@ -167,7 +173,7 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     qtbot.waitUntil(lambda: window.artifact_model.query.text == "passport", timeout=5_000)
     bodies = [window.artifact_model.record(r).data.get("body") or "" for r in range(window.artifact_model.rowCount())]
     assert 0 < len(bodies) < everything and any("passport" in body.lower() for body in bodies)
-    save_shot(window, screenshot_dir, "16-search")
+    save_shot(_settled(qtbot, window), screenshot_dir, "16-search")
     window.search_box.clear()
     window.since_box.setText("2026-03-02")
     window.until_box.setText("2026-03-02")
@@ -183,19 +189,19 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     assert item is not None and "(deleted)" in item.text(0)
     window.evidence_tree.setCurrentItem(item)
     assert window.detail.current is not None and window.detail.current[0] == "file"
-    save_shot(window, screenshot_dir, "17-evidence-tree")
+    save_shot(_settled(qtbot, window), screenshot_dir, "17-evidence-tree")
 
     # The optional views, when the other engineer's modules are installed.
     for title, view in window.views.items():
         window.tabs.setCurrentWidget(view)
         qtbot.waitUntil(lambda view=view: not view.busy, timeout=30_000)
-        save_shot(window, screenshot_dir, "18-" + title.lower().replace(" ", "-"))
+        save_shot(_settled(qtbot, window), screenshot_dir, "18-" + title.lower().replace(" ", "-"))
 
     # Verify from the window: passes, recorded as a verification.
     with qtbot.waitSignal(window.custody_view.verified, timeout=60_000):
         window.verify_case()
     assert window.custody_view.report.ok
-    save_shot(window, screenshot_dir, "19-custody-verify")
+    save_shot(_settled(qtbot, window), screenshot_dir, "19-custody-verify")
 
     if report_available():
         report = window.open_report()

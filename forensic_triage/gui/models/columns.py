@@ -100,24 +100,25 @@ def summary(record: ArtifactRecord) -> str:
     return _text({key: value for key, value in data.items() if not isinstance(value, (dict, list))})[:200]
 
 
-ID = Column(title="#", sort="id", value=lambda record: str(record.id), width=48)
-TIME = Column(title="Time (UTC)", sort="time", value=_time, width=140)
+ID = Column(title="#", sort="id", value=lambda record: str(record.id), width=44)
+TIME = Column(title="Time (UTC)", sort="time", value=_time, width=150)
 SOURCE = Column(title="Source", sort="id", value=lambda record: record.provenance.get("path", ""), width=260)
 
 COLUMNS: dict[str | None, tuple[Column, ...]] = {
+    # Who said what first (a chat log's order); the rest after the body.
     "message": (ID, TIME,
-                Column(title="App", sort="app", value=field("app"), width=130, filter_field="app"),
-                Column(title="Dir.", sort="direction", value=field("direction"), width=70,
-                       filter_field="direction"),
-                Column(title="Sender", sort="sender", value=field("sender"), width=130, filter_field="sender"),
+                Column(title="App", sort="app", value=field("app"), width=122, filter_field="app"),
+                Column(title="Sender", sort="sender", value=lambda r: _text(r.data.get("sender")) or
+                       ("me" if r.data.get("direction") == "outgoing" else ""), width=120, filter_field="sender"),
+                Column(title="Body", sort="body", value=field("body"), width=350, filter_field="body"),
                 Column(title="Recipients", sort="recipients", value=field("recipients"), width=130,
                        filter_field="recipients"),
+                Column(title="Dir.", sort="direction", value=field("direction"), width=70,
+                       filter_field="direction"),
                 Column(title="Thread", sort="thread_name", value=lambda r: _text(r.data.get("thread_name")
                                                                                  or r.data.get("thread_id")),
                        width=110, filter_field="thread_name"),
-                Column(title="Flags", sort="deleted", value=flags, width=90),
-                # Last, so it takes the rest of the width.
-                Column(title="Body", sort="body", value=field("body"), width=380, filter_field="body")),
+                Column(title="Flags", sort="deleted", value=flags, width=110)),
     "call": (ID, TIME,
              Column(title="App", sort="app", value=field("app"), filter_field="app"),
              Column(title="Direction", sort="direction", value=field("direction"), width=80, filter_field="direction"),
