@@ -101,3 +101,16 @@ def test_time_range_text():
     assert normalise_time("2026-03-01", end=True) == "2026-03-01T23:59:59Z"
     assert normalise_time("2026-03-01 14:30+01:00", end=False) == "2026-03-01T13:30:00Z"
     assert normalise_time("", end=True) is None
+
+
+def test_gui_command_without_a_display_says_so(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "forensic_triage", "gui", str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "no display" in done.stderr and "Traceback" not in done.stderr
