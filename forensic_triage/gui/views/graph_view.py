@@ -46,7 +46,15 @@ from forensic_triage.gui.views.graph_model import (
 EMPTY = "No contacts in this case yet — run ingest with the messaging, call and contact plugins"
 COMMUNITY_COLOURS = ("#9ecae1", "#a1d99b", "#fdd0a2", "#dadaeb", "#fcbba1", "#c7e9c0", "#d9d9d9", "#fde0ef")
 OWNER_COLOUR, PATH_COLOUR, SELECTED_COLOUR = QColor("#D55E00"), QColor("#7b2cbf"), QColor("#111111")
-LABELLED = 30                  # the most central identities carry a name; the others show it on hover
+LABELLED = 15                  # the most central identities carry a name; the others show it on hover
+
+
+class _Label(QGraphicsSimpleTextItem):
+    """A name on a light backing, so it stays readable over the links it crosses."""
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.fillRect(self.boundingRect().adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 210))
+        super().paint(painter, option, widget)
 
 
 class _Node(QGraphicsEllipseItem):
@@ -59,7 +67,7 @@ class _Node(QGraphicsEllipseItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(10)
         self.setToolTip(_tooltip(identity))
-        self.label = QGraphicsSimpleTextItem(_short(identity.label), self)
+        self.label = _Label(_short(identity.label), self)
         font = QFont()
         font.setPointSizeF(9)
         font.setBold(identity.owner)
@@ -396,7 +404,7 @@ class GraphView(CaseView):
         return self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
 
 
-def _short(text: str, width: int = 28) -> str:
+def _short(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
