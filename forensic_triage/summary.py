@@ -60,6 +60,7 @@ def case_summary(store: CaseStore, *, highlights: bool = False) -> dict[str, Any
                                                  "region", "display_tz", "created_utc")},
         "case_dir": str(store.case_dir),
         "store": str(store.store_path(store.case_dir)),
+        "encryption": encryption_summary(store),
         "evidence": evidence,
         "counts": {"files": store.count("files"), "artifacts": store.count("artifacts"), "artifacts_by_kind": kinds,
                    "warnings": store.count("warnings"), "custody_entries": last["seq"] if last else 0},
@@ -77,6 +78,13 @@ def case_summary(store: CaseStore, *, highlights: bool = False) -> dict[str, Any
         summary["places"] = places(store)
         summary["travel"] = travel(store)
     return summary
+
+
+def encryption_summary(store: CaseStore) -> dict[str, Any]:
+    """Whether the store is encrypted at rest, and how (from the clear header: never a key)."""
+    if store.encryption is None:
+        return {"encrypted": False}
+    return {"encrypted": True, **store.encryption.describe()}
 
 
 # --- highlights --------------------------------------------------------------------------------------
@@ -173,6 +181,8 @@ def render_summary(summary: dict[str, Any]) -> str:
              f"  examiner {case['examiner']}" + (f", {case['agency']}" if case.get("agency") else "") +
              f"; created {case['created_utc']}",
              f"  case store {summary['store']}"]
+    if "encryption" in summary:
+        lines += _render_encryption(summary["encryption"])
     if summary.get("about"):
         lines += ["", *summary["about"]]
     for item in summary["evidence"]:
@@ -201,6 +211,18 @@ def render_summary(summary: dict[str, Any]) -> str:
     if "people" in summary:
         lines += _render_next(summary)
     return "\n".join(lines)
+
+
+def _render_encryption(encryption: dict[str, Any]) -> list[str]:
+    if not encryption.get("encrypted"):
+        return ["  not encrypted at rest (created without --encrypt)"]
+    cost = encryption.get("kdf_parameters") or {}
+    n = cost.get("n", 0)
+    n_text = f"2^{n.bit_length() - 1}" if n and n & (n - 1) == 0 else str(n)
+    kdf = (f"    key from the passphrase by {encryption['kdf']} (N={n_text}, r={cost.get('r')}, p={cost.get('p')}, "
+           f"{cost.get('salt_bytes', 16) * 8}-bit salt); library {encryption['library']}")
+    return [f"  encrypted at rest: {encryption['cipher']}", kdf,
+            "    working copies of gzip evidence: AES-256-CTR under a key derived per file"]
 
 
 def _render_exhibit(item: dict[str, Any]) -> list[str]:
