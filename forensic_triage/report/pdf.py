@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from PIL import Image as PILImage
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -97,10 +97,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "caption": ParagraphStyle("caption", parent=base, fontSize=7.5, leading=9.5, textColor=GREY, spaceBefore=3,
                                   spaceAfter=8),
         "toc1": ParagraphStyle("toc1", parent=base, fontSize=10, leading=15),
-        "toc2": ParagraphStyle("toc2", parent=base, fontSize=8.5, leading=12, leftIndent=14),
-        "bubble_meta": ParagraphStyle("bubble_meta", parent=base, fontSize=7, leading=8.5, textColor=GREY),
-        "bubble_right": ParagraphStyle("bubble_right", parent=base, fontSize=7, leading=8.5, textColor=GREY,
-                                       alignment=TA_RIGHT),
     }
 
 
