@@ -90,10 +90,17 @@ def decompress_gzip(spec: ContainerSpec, working_copy: Path, key: bytes | None =
 
 
 def _working_output(path: Path, key: bytes | None):
+    from forensic_triage.store.crypto import EncryptedWriter, encrypted_case_of
+
+    if key is None and encrypted_case_of(path.parent) is not None:
+        # Asked for without a key inside an encrypted case (a re-hash that wants only the digests,
+        # e.g. the report's): still encrypted, under a throwaway key, so no caller can leave
+        # plaintext evidence in an encrypted case folder. Nobody can read this copy back.
+        import secrets
+
+        key = secrets.token_bytes(32)
     if key is None:
         return open(path, "wb")
-    from forensic_triage.store.crypto import EncryptedWriter
-
     return EncryptedWriter(path, key)
 
 

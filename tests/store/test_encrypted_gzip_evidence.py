@@ -15,6 +15,7 @@ import pytest
 pytest.importorskip("sqlcipher3", reason="the SQLCipher wheel (sqlcipher3-wheels) is not installed")
 
 from forensic_triage.evidence.access import EvidenceAccess
+from forensic_triage.evidence.add import add_evidence
 from forensic_triage.evidence.media import EncryptedWorkingCopyReader
 from forensic_triage.ingest import pool
 from forensic_triage.ingest.run import evidence_location
@@ -128,3 +129,36 @@ def test_plain_case_keeps_its_plain_working_copy(tmp_path, cli):
     store.close()
     verified = cli("verify", case, "--image", passphrase=None)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_keyless_copy_in_an_encrypted_case_is_still_encrypted(tmp_path):
+    """A re-hash that wants only the digests (the report's) asks for a copy without a key: inside an
+    encrypted case it is written under a throwaway key all the same."""
+    import hashlib
+
+    from forensic_triage.evidence.detect import detect_container
+    from forensic_triage.evidence.evidence_hash import decompress_gzip
+    from forensic_triage.progress import Finished, run_silently
+    from forensic_triage.report.model import _rehash
+
+    evidence, image = gzip_image(tmp_path / "evidence")
+    case = tmp_path / "case"
+    store = encrypted_case(case)
+    row = run_silently(add_evidence(store, evidence))
+    target = case / "scratch" / "rehash.raw"
+
+    def work():
+        digests, _meta = yield from decompress_gzip(detect_container(evidence), target)
+        yield Finished(result=digests)
+
+    digests = run_silently(work())
+    assert digests.sha256 == hashlib.sha256(image).hexdigest() == row["sha256"]
+    copy = target.read_bytes()
+    assert copy[:8] == crypto.WORKING_MAGIC and not any(secret in copy for secret in SECRETS[:3])
+    target.chmod(0o600)
+    target.unlink()
+
+    hashes, problem = _rehash(store, store.evidence()[0], lambda event: None)
+    assert problem is None and hashes["sha256"] == row["sha256"]
+    assert not (case / "scratch" / "report-E001.raw").exists()
+    store.close()
