@@ -439,6 +439,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.tabs.setCurrentIndex(0)
+        self.detail.clear()      # the pane describes a row of what is shown, never of an earlier list
         if category.view == "warnings":
             self.warning_model = WarningTableModel(self.session.store)
             self._set_table_model(self.warning_model)

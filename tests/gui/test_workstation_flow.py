@@ -173,6 +173,7 @@ def test_examiner_flow(qtbot, tmp_path, evidence_sources, screenshot_dir):
     qtbot.waitUntil(lambda: window.artifact_model.query.text == "passport", timeout=5_000)
     bodies = [window.artifact_model.record(r).data.get("body") or "" for r in range(window.artifact_model.rowCount())]
     assert 0 < len(bodies) < everything and any("passport" in body.lower() for body in bodies)
+    window.table.selectRow(0)
     save_shot(_settled(qtbot, window), screenshot_dir, "16-search")
     window.search_box.clear()
     window.since_box.setText("2026-03-02")

@@ -61,9 +61,10 @@ def _get(name: str) -> Getter:
     return lambda row: "" if row.get(name) is None else str(row.get(name))
 
 
+# The message first: it is what the examiner reads; code, plugin and path say where.
 WARNING_COLUMNS: list[tuple[str, Getter]] = [
-    ("#", _get("id")), ("Exhibit", _get("exhibit_id")), ("Code", _get("code")), ("Plugin", _get("plugin")),
-    ("Path", _get("path")), ("Message", _get("message")),
+    ("#", _get("id")), ("Exhibit", _get("exhibit_id")), ("Message", _get("message")), ("Code", _get("code")),
+    ("Plugin", _get("plugin")), ("Path", _get("path")),
 ]
 
 
