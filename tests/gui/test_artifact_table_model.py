@@ -81,3 +81,32 @@ def test_copy_and_export_selected_rows(qtbot, many_messages, tmp_path):
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["#", "Time (UTC)"] and [row[0] for row in rows[1:]] == ["1", "3"]
     window.close()
+
+
+def test_keyboard_search_tag_and_arrows(qtbot, many_messages):
+    from forensic_triage.gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    with qtbot.waitActive(window, timeout=3_000):
+        window.activateWindow()
+    assert window.open_case(many_messages.case_dir)
+    assert window.categories.select_label("Messages")
+    window.table.setFocus()
+    window.table.selectRow(0)
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.table.currentIndex().row() == 1
+    assert window.detail.current == ("artifact", window.artifact_model.record(1).id)
+    searched = []
+    window.action_search.triggered.connect(lambda: searched.append(True))
+    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert searched
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    dialogs = [d for d in window.dialogs if d.isVisible()]
+    assert dialogs and dialogs[-1].target.id == str(window.artifact_model.record(1).id)
+    dialogs[-1].reject()
+    window.close()
