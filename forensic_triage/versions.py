@@ -10,7 +10,7 @@ from forensic_triage import __version__
 
 # The libraries that read evidence: a different version may list or hash differently.
 READERS = ("pytsk3", "libewf-python", "libvhdi-python", "libvmdk-python", "libqcow-python", "libfsapfs-python")
-OTHERS = ("blake3", "sqlite-utils")
+OTHERS = ("blake3", "sqlite-utils", "sqlcipher3-wheels")
 
 
 def library_versions() -> dict[str, str]:

@@ -582,27 +582,23 @@ def _rehash(store: CaseStore, row: dict[str, Any], progress: ProgressCallback
             ) -> tuple[dict[str, str] | None, str | None]:
     """Re-read one exhibit as ingest did; its four digests, or None and why not."""
     from forensic_triage.evidence.detect import ContainerSpec
-    from forensic_triage.evidence.evidence_hash import (
-        decompress_gzip,
-        hash_logical,
-        hash_media,
-    )
+    from forensic_triage.evidence.evidence_hash import hash_logical, hash_media
     from forensic_triage.evidence.media import open_media
     from forensic_triage.progress import Finished
+    from forensic_triage.verify import _hash_gzip
 
     path = Path(row["path"])
     if not path.exists():
         return None, f"{path.name} is not reachable at {path.parent} now"
     segments = tuple(path.parent / item["name"] for item in _json(row["segments"]) or [])
     spec = ContainerSpec(kind=row["container"], path=path, segments=segments)
-    target = store.case_dir / "scratch" / f"report-{row['exhibit_id']}.raw"
 
     def work():
         if spec.logical:
             digests, _meta = yield from hash_logical(spec)
         elif spec.kind == "gzip_raw":
-            target.parent.mkdir(parents=True, exist_ok=True)
-            digests, _meta = yield from decompress_gzip(spec, target)
+            # Streamed, as verify does: no working copy of the evidence is written for a re-hash.
+            digests = yield from _hash_gzip(spec)
         else:
             reader = open_media(spec)
             try:
@@ -620,10 +616,6 @@ def _rehash(store: CaseStore, row: dict[str, Any], progress: ProgressCallback
                 progress(replace(event, stage=f"re-hashing {row['exhibit_id']}"))
     except (TriageError, OSError) as exc:
         return None, f"could not be re-read: {exc}"
-    finally:
-        if target.exists():
-            target.chmod(0o644)
-            target.unlink()
     return ({name: result[name] for name in ("md5", "sha1", "sha256", "blake3")} if result else None), None
 
 
