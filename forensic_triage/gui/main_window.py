@@ -30,6 +30,7 @@ from PyQt6.QtWidgets import (
 
 from forensic_triage.errors import TriageError
 from forensic_triage.gui.dialogs.error import describe_exception, show_error
+from forensic_triage.gui.dialogs.passphrase import ask_passphrase, needs_passphrase
 from forensic_triage.gui.models.artifact_table import ArtifactTableModel
 from forensic_triage.gui.models.row_tables import IDENTITY_COLUMNS, RowTableModel, WarningTableModel
 from forensic_triage.gui.panes.categories import CategoriesPane, Category
@@ -330,6 +331,10 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_dir: str | Path) -> bool:
         try:
+            if needs_passphrase(Path(case_dir)) and not ask_passphrase(self, Path(case_dir)):
+                show_error(self, "Case not opened", f"{case_dir} is encrypted and was not unlocked: "
+                                                    "it stays closed")
+                return False
             session = CaseSession(Path(case_dir))
         except TriageError as exc:
             show_error(self, "Case not opened", str(exc))
