@@ -18,7 +18,9 @@ What goes in, and how each finding is expressed:
   times) and `ContentDataFacet` (hashes). Every finding is linked to its file by a
   `core:Relationship` "Contained_Within" whose description is the locator (table and row,
   offset, line) — the exact place in the file.
-- Messages: `observable:Message` + `MessageFacet` (text, sent time, from, to, application);
+- Messages: `observable:Message` + `MessageFacet` (text, sent time, from, to, application),
+  grouped per conversation (app and thread) in an `observable:MessageThread` whose
+  `types:Thread` lists them as unordered `co:element`s (each message's sent time orders them);
   calls: `observable:Call` + `CallFacet`; contacts: `observable:Contact` + `ContactFacet`
   (phones, e-mails, handles as `ContactPhone`/`ContactEmail`/`ContactMessaging`); addresses
   are `PhoneAccount` / `EmailAddress` / `ApplicationAccount` objects shared by every finding
@@ -82,6 +84,7 @@ CONTEXT = {
     "location": "https://ontology.unifiedcyberontology.org/uco/location/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "triage": VOCAB,
+    "co": "http://purl.org/co/",
 }
 # Kinds with a CASE class of their own; the rest become annotations on their source file.
 MAPPED_KINDS = ("message", "call", "contact", "account", "geo_point", "reservation")
@@ -147,6 +150,10 @@ class _CaseWriter:
         self.run_files: dict[tuple[str, str, str], set[int]] = {}
         self.run_results: dict[tuple[str, str, str], list[str]] = {}
         self.done = 0
+        # Conversations: (app, thread id) -> participants seen, and message IRIs not yet written out.
+        self.threads: dict[tuple[str, str], set[str]] = {}
+        self.thread_pending: dict[tuple[str, str], list[str]] = {}
+        self.pending_total = 0
         # Tags are few: the findings they name are noted as they are written.
         self.tagged: dict[int, str | None] = {int(tag.target_id): None for tag in model.tags
                                               if tag.target_kind == "artifact" and str(tag.target_id).isdigit()}
@@ -177,6 +184,7 @@ class _CaseWriter:
             for record in model.records(kind):
                 self.finding(record)
         self.plugin_runs()
+        self.message_threads()
         self.tags()
         self.verification()
         self.handle.write("\n]}\n")
@@ -396,8 +404,45 @@ class _CaseWriter:
         node = self.common(record, iri, "observable:Message", data.get("subject"))
         node["core:hasFacet"] = [_prune(facet)]
         self.node(node)
+        self.thread_member(record, iri, [facet.get("observable:from"), *facet["observable:to"]])
         for index, attachment in enumerate(data.get("attachments") or []):
             self.attachment(record, iri, index, attachment)
+
+    def thread_member(self, record: ArtifactRecord, iri: str, parties: list[Any]) -> None:
+        """Note a message as a member of its conversation (the app's thread id, else the other party)."""
+        data = record.data
+        thread = data.get("thread_id") or data.get("sender") or next(iter(data.get("recipients") or []), None)
+        if not isinstance(thread, str) or not thread:
+            return
+        key = (str(data.get("app") or ""), thread)
+        self.threads.setdefault(key, set()).update(party["@id"] for party in parties if party)
+        self.thread_pending.setdefault(key, []).append(iri)
+        self.pending_total += 1
+        if self.pending_total >= CHUNK * 10:
+            self.flush_threads()
+
+    def flush_threads(self) -> None:
+        for key, pending in self.thread_pending.items():
+            if pending:
+                self.node({"@id": self.iri("thread", "\x1f".join(key)), "co:element": [_ref(iri) for iri in pending]})
+                pending.clear()
+        self.pending_total = 0
+
+    def message_threads(self) -> None:
+        """One observable:MessageThread per conversation; its types:Thread holds the messages as
+        unordered elements (each message carries its own sent time, which gives the order)."""
+        self.flush_threads()
+        for key in sorted(self.threads):
+            app, thread = key
+            joined = "\x1f".join(key)
+            bag = self.iri("thread", joined)
+            self.node({"@id": bag, "@type": "types:Thread"})
+            self.node({"@id": self.iri("messagethread", joined), "@type": "observable:MessageThread",
+                       "core:name": f"{app} conversation {thread}",
+                       "core:hasFacet": [_prune({
+                           "@id": self.iri("messagethreadfacet", joined), "@type": "observable:MessageThreadFacet",
+                           "observable:messageThread": _ref(bag),
+                           "observable:participant": [_ref(iri) for iri in sorted(self.threads[key])]})]})
 
     def attachment(self, record: ArtifactRecord, message: str, index: int, attachment: dict[str, Any]) -> None:
         key = f"artifact:{record.id}:attachment:{index}"

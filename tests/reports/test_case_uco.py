@@ -132,6 +132,22 @@ def test_findings_hashes_actions_and_links(generated_case: Path, tmp_path: Path)
     assert len(listed) == sms > 0
 
 
+def test_messages_are_grouped_in_threads(generated_case: Path, tmp_path: Path) -> None:
+    document = export(generated_case, tmp_path)
+    graph = document["@graph"]
+    threads = nodes_of(document, "observable:MessageThread")
+    messages = {node["@id"] for node in nodes_of(document, "observable:Message")}
+    people = report_scale.counts_for(0.0002)["identities"] - 1
+    assert len(threads) == people        # the generator gives each person one thread, in one app
+    members: list[str] = []
+    for thread in threads:
+        facet = thread["core:hasFacet"][0]
+        assert facet["observable:participant"]
+        bag = facet["observable:messageThread"]["@id"]
+        members += [ref["@id"] for node in graph if node["@id"] == bag for ref in node.get("co:element", [])]
+    assert sorted(members) == sorted(messages)
+
+
 def test_iris_are_stable_across_exports(generated_case: Path, tmp_path: Path) -> None:
     first = export(generated_case, tmp_path / "one")
     second = export(generated_case, tmp_path / "two")
