@@ -583,7 +583,7 @@ def _decode_part(payload: bytes, charset: str | None) -> str:
             continue
         try:
             return payload.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):   # ValueError: a charset name with a NUL in it; UnicodeDecodeError
             continue
     return payload.decode("latin-1")
 

@@ -211,7 +211,7 @@ def _charset(part: Message) -> str | None:
         import codecs
 
         codecs.lookup(charset)
-    except LookupError:
+    except (LookupError, ValueError):   # ValueError: a damaged header's charset name holds a NUL
         return None
     return charset
 

@@ -119,7 +119,7 @@ def _artifact_count(case: Path) -> int:
         conn.close()
 
 
-PLUGIN_PREFIX = re.compile(r"^\S+ (?:error|raised) ")
+PLUGIN_PREFIX = re.compile(r"^\S+ (?:error:|raised) ")
 # The Sleuth Kit failing to read a file's bytes from a damaged image (pytsk3 raises OSError from
 # File_read_random): the evidence is unreadable there, not a parser bug. The host reports it as the
 # plugin's error today; counted apart as read errors (docs/fuzzing.md).

@@ -8,7 +8,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from forensic_triage_plugins.mail_reservations import pst_messages
+from forensic_triage_plugins.boarding_passes import BoardingPassText
+from forensic_triage_plugins.mail_reservations import _charset, pst_messages
 from forensic_triage_plugins.sqlite_inventory import SQLiteInventory
 from forensic_triage_plugins.wallet_passes import WalletPasses
 
@@ -152,3 +153,24 @@ def test_ingest_schema_probe_survives_malformed_non_utf8_schema(tmp_path: Path):
     fuzz_driver._case_run(tmp_path, evidence, "non-utf8 sqlite_master", tally, lambda path: path, 1)
     assert tally.verify_failed == 0
     assert tally.unhandled == 0, [finding.detail for finding in tally.findings]
+
+
+def _mail_with_charset(charset: bytes) -> bytes:
+    return (b"From: Airline <checkin@example.test>\r\nTo: alex@example.test\r\nSubject: Boarding pass\r\n"
+            b"Date: Fri, 13 Mar 2026 18:15:00 +0000\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/plain; charset=\"" + charset + b"\"\r\n\r\n" + demo_bcbp().encode() + b"\r\n")
+
+
+def test_mail_charset_with_nul_is_not_fatal(tmp_path: Path):
+    """Campaign finding: `travel.bcbp.text raised ValueError: embedded null character` (seed 1, a mail
+    with bytes set to 0x00 in its Content-Type charset)."""
+    import email
+
+    raw = _mail_with_charset(b"utf\x00-8")
+    path = tmp_path / "Mail" / "checkin.eml"
+    path.parent.mkdir()
+    path.write_bytes(raw)
+    result = run_on_file(BoardingPassText, path)
+    assert result.status == "ok", result.warnings
+    assert len(result.data("reservation")) == 1      # the pass is still read (as Latin-1)
+    assert _charset(email.message_from_bytes(raw)) is None
