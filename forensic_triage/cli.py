@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from forensic_triage import __version__
-from forensic_triage.cli_progress import drive
+from forensic_triage.cli_progress import drive, use_json_progress
 from forensic_triage.errors import EXIT_VERIFY_FAILED, TriageError
 
 EXIT_INTERNAL = 3
@@ -39,16 +39,21 @@ def _echo_json(obj) -> None:
 @click.option("--plugin-dir", "plugin_dirs", multiple=True, type=click.Path(path_type=Path),
               help="Extra folder of drop-in plugin .py files (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option("--progress-json", is_flag=True,
+              help="Instead of progress bars, write each progress event, notice and the final result as one JSON "
+                   "object per line on stdout (for programs that run this command).")
 @click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
               help="File holding the passphrase of an encrypted case (else FORENSIC_TRIAGE_PASSPHRASE, "
                    "else a prompt on a terminal).")
 @click.pass_context
-def cli(ctx: click.Context, plugin_dirs: tuple[Path, ...], quiet: bool, passphrase_file: Path | None) -> None:
+def cli(ctx: click.Context, plugin_dirs: tuple[Path, ...], quiet: bool, progress_json: bool,
+        passphrase_file: Path | None) -> None:
     """Digital-evidence triage: disk images and logical extractions into a hashed,
     chain-of-custody case store, with parser plugins and court-ready output."""
     from forensic_triage.store import crypto
 
     crypto.use_passphrase_file(passphrase_file)
+    use_json_progress(progress_json)
     ctx.obj = {"plugin_dirs": list(plugin_dirs), "quiet": quiet}
 
 

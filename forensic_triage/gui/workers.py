@@ -1,17 +1,41 @@
-"""Long work off the GUI thread. The core's work is a generator of progress events
-(forensic_triage.progress); a WorkRunner drives one in a QThread and relays its events as Qt
-signals, throttled so a fast stream of events cannot flood the event loop. Cancel closes the
-generator at its next event: the core's transactions roll back and `ingest` resumes later."""
+"""Long work off the GUI thread, two ways.
+
+The jobs that write the case (add evidence, ingest) run as a child process: `python -m
+forensic_triage --progress-json ...`, read with QProcess. Their parent process writes rows and
+digests in Python, holding the GIL; in a QThread of the GUI process that froze the event loop for
+80-240 ms at a time. A ProcessJob reads the child's JSON lines as they come (signals on readyRead,
+never blocking) and relays them as the same Qt signals a WorkRunner emits. Cancel is what Ctrl+C
+is on a terminal: SIGINT to the child's process group (the CLI then stores nothing half-done and
+exits 130; `ingest` resumes later), then SIGTERM and kill if it does not stop in time.
+
+Lighter jobs (the contact graph's identities, verify) run the core's progress generator
+(forensic_triage.progress) in a QThread: a WorkRunner relays its events as Qt signals, throttled so
+a fast stream of events cannot flood the event loop. Cancel closes the generator at its next event:
+the core's transactions roll back."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QProcess,
+    Qt,
+    QThread,
+    QTimer,
+    pyqtSignal,
+    pyqtSlot,
+)
 
 from forensic_triage.errors import TriageError
 from forensic_triage.progress import Finished, Notice, Progress, Work
@@ -134,7 +158,228 @@ class WorkThread:
         return self.thread.isRunning()
 
 
-# --- the core's jobs, as factories run inside the worker thread --------------------------------
+# --- jobs in a child process ---------------------------------------------------------------------
+
+EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+TERMINATE_AFTER_S = 5.0     # after SIGTERM, how long before the child is killed outright
+
+
+def progress_from_record(record: dict[str, Any]) -> Progress:
+    """A `--progress-json` progress line back into the core's Progress event."""
+    return Progress(stage=record.get("stage") or "", done=int(record.get("done") or 0), total=record.get("total"),
+                    unit=record.get("unit") or "", files=record.get("files"), bytes=record.get("bytes"),
+                    warnings=int(record.get("warnings") or 0), detail=record.get("detail"))
+
+
+def error_message(stderr: str, what: str, code: int) -> str:
+    """The one-line message of a failed command: its `error: ...` line (exit 2) or its
+    `internal error: ...` line (exit 3), else the last line it wrote, else the exit code."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith("error: "):
+            return line[len("error: "):]
+        if line.startswith("internal error: "):
+            return "Internal error: " + line[len("internal error: "):]
+    return lines[-1] if lines else f"{what} stopped with exit code {code}"
+
+
+class ProcessJob(QObject):
+    """Runs `python -m forensic_triage --progress-json ARGS...` and relays its events. Same signals
+    as WorkRunner, and the same start/cancel/wait/running as WorkThread (`runner` is the job
+    itself), so a dialog can take either."""
+
+    progress = pyqtSignal(object)        # Progress
+    notice = pyqtSignal(str)
+    finished = pyqtSignal(object)        # the command's result, through `adapt`
+    failed = pyqtSignal(str, str)        # one-line message, details (what the command wrote on stderr)
+    cancelled = pyqtSignal()
+    done = pyqtSignal()                  # after any of the three outcomes
+
+    def __init__(self, args: list[str], *, what: str, adapt: Callable[[Any], Any] = lambda result: result,
+                 grace_s: float = 20.0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.args = [str(arg) for arg in args]
+        self.what = what
+        self._adapt = adapt
+        self._grace_s = grace_s
+        self._active = False
+        self._cancel_at: float | None = None
+        self._terminated_at: float | None = None
+        self._result: Any = None
+        self._has_result = False
+        self._stdout = bytearray()
+        self.stderr = ""
+        self.output: list[str] = []      # the command's plain lines (its human summary)
+        self.process = QProcess(self)
+        self.process.setProgram(sys.executable)
+        self.process.setArguments(["-m", "forensic_triage", "--progress-json", *self.args])
+        # Its own session, hence its own process group: a cancel reaches the ingest's pool workers too,
+        # as Ctrl+C on a terminal does, and nothing the GUI's own group receives reaches it.
+        self.process.setUnixProcessParameters(QProcess.UnixProcessFlag.CreateNewSession)
+        self.process.readyReadStandardOutput.connect(self._read_stdout)
+        self.process.readyReadStandardError.connect(self._read_stderr)
+        self.process.finished.connect(self._ended)
+        self.process.errorOccurred.connect(self._error)
+        self._escalation = QTimer(self)
+        self._escalation.setInterval(250)
+        self._escalation.timeout.connect(self._escalate)
+
+    @property
+    def runner(self) -> ProcessJob:
+        return self
+
+    def start(self) -> None:
+        self._active = True
+        # The environment is inherited: an encrypted case's passphrase travels in
+        # FORENSIC_TRIAGE_PASSPHRASE, never on the command line where other users could read it.
+        self.process.start()
+        # No prompt can be answered from here: a command that asks gets end-of-file and says so.
+        self.process.closeWriteChannel()
+
+    def running(self) -> bool:
+        return self._active
+
+    def cancel(self) -> None:
+        if not self._active or self._cancel_at is not None:
+            return
+        self._cancel_at = time.monotonic()
+        self._signal(signal.SIGINT)
+        self._escalation.start()
+
+    def wait(self, ms: int = 30_000) -> bool:
+        """Block until the outcome signals are out (or ``ms`` pass), escalating a cancel meanwhile."""
+        deadline = time.monotonic() + ms / 1000
+        while self._active:
+            if time.monotonic() > deadline:
+                return False
+            if self.process.state() != QProcess.ProcessState.NotRunning:
+                self.process.waitForFinished(100)     # emits the finished signal itself when it ends
+                self._escalate()
+            else:
+                QCoreApplication.processEvents()
+        return True
+
+    # -- the child's streams ---------------------------------------------------------------
+
+    def _read_stdout(self) -> None:
+        self._stdout += bytes(self.process.readAllStandardOutput())
+        *lines, rest = self._stdout.split(b"\n")
+        self._stdout = bytearray(rest)
+        for line in lines:
+            self._line(line.decode("utf-8", "replace"))
+
+    def _line(self, text: str) -> None:
+        record = None
+        if text.startswith("{"):
+            try:
+                record = json.loads(text)
+            except ValueError:
+                record = None
+        if not isinstance(record, dict) or "event" not in record:
+            if text.strip():
+                self.output.append(text)
+            return
+        if record["event"] == "progress":
+            self.progress.emit(progress_from_record(record))
+        elif record["event"] == "notice":
+            self.notice.emit(str(record.get("message", "")))
+        elif record["event"] == "result":
+            self._result, self._has_result = record.get("result"), True
+
+    def _read_stderr(self) -> None:
+        self.stderr += bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+
+    # -- outcome ---------------------------------------------------------------------------
+
+    def _ended(self, code: int, status: QProcess.ExitStatus) -> None:
+        if not self._active:
+            return
+        self._read_stdout()
+        self._read_stderr()
+        if self._stdout:
+            self._line(self._stdout.decode("utf-8", "replace"))
+            self._stdout.clear()
+        crashed = status == QProcess.ExitStatus.CrashExit
+        if code == 0 and not crashed and self._has_result:
+            try:
+                result = self._adapt(self._result)
+            except Exception as exc:  # noqa: BLE001 - shown in a dialog with the traceback on demand
+                self._finish(self.failed, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                return
+            self._finish(self.finished, result)
+        elif self._cancel_at is not None or (code == EXIT_INTERRUPTED and not crashed):
+            self._finish(self.cancelled)
+        elif crashed:
+            self._finish(self.failed, f"the {self.what} process stopped unexpectedly", self.stderr)
+        else:
+            self._finish(self.failed, error_message(self.stderr, f"the {self.what} command", code), self.stderr)
+
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart and self._active:
+            self._finish(self.failed, f"could not start the {self.what} process: {self.process.errorString()}",
+                         f"{sys.executable} {' '.join(self.process.arguments())}")
+
+    def _finish(self, outcome, *args) -> None:
+        self._active = False
+        self._escalation.stop()
+        outcome.emit(*args)
+        self.done.emit()
+
+    # -- cancel ----------------------------------------------------------------------------
+
+    def _escalate(self) -> None:
+        """SIGINT first (clean stop); SIGTERM when it has not ended after the grace period; kill
+        when even that is ignored."""
+        if self._cancel_at is None or self.process.state() == QProcess.ProcessState.NotRunning:
+            return
+        now = time.monotonic()
+        if self._terminated_at is None and now - self._cancel_at > self._grace_s:
+            self._terminated_at = now
+            self._signal(signal.SIGTERM)
+        elif self._terminated_at is not None and now - self._terminated_at > TERMINATE_AFTER_S:
+            self.process.kill()
+
+    def _signal(self, number: int) -> None:
+        pid = self.process.processId()
+        if pid <= 0 or self.process.state() == QProcess.ProcessState.NotRunning:
+            return
+        try:
+            os.killpg(pid, number)       # the child leads its own session, so its group id is its pid
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            os.kill(pid, number)
+
+
+def add_evidence_process(case_dir: Path, path: Path, *, exhibit_id: str | None = None,
+                         description: str | None = None, received_from: str | None = None,
+                         received_at: str | None = None) -> ProcessJob:
+    """`forensic-triage add` as a child process; its result is the stored evidence row."""
+    args = ["add", str(case_dir), str(path)]
+    for flag, value in (("--exhibit-id", exhibit_id), ("--description", description),
+                        ("--received-from", received_from), ("--received-at", received_at)):
+        if value:
+            args += [flag, value]
+    return ProcessJob(args, what="add evidence")
+
+
+def ingest_process(case_dir: Path, *, plugin_names: list[str] | None = None, no_plugins: bool = False,
+                   jobs: int | None = None) -> ProcessJob:
+    """`forensic-triage ingest` as a child process (it brings the search index up to date at its
+    end). Its result comes as {"ingest": summary}, the shape the ingest dialog reads."""
+    args = ["ingest", str(case_dir)]
+    if plugin_names:
+        args += ["--plugins", ",".join(plugin_names)]
+    if no_plugins:
+        args.append("--no-plugins")
+    if jobs:
+        args += ["--jobs", str(jobs)]
+    return ProcessJob(args, what="ingest", adapt=lambda summary: {"ingest": summary})
+
+
+# --- the core's jobs, as factories run inside a worker thread ------------------------------------
+# add_evidence_job and ingest_job are the in-process way (benchmarks/gui_responsiveness.py compares
+# the two); the window runs add and ingest as child processes (above).
 
 def add_evidence_job(case_dir: Path, path: Path, **fields) -> tuple[Callable[[], Work], Callable[[], None]]:
     holder: dict = {}

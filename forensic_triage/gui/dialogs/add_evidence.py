@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import (
 
 from forensic_triage.gui.dialogs.error import show_error
 from forensic_triage.gui.dialogs.progress_panel import ProgressPanel
-from forensic_triage.gui.workers import WorkThread, add_evidence_job
+from forensic_triage.gui.workers import ProcessJob, add_evidence_process
 
 IMAGE_FILTER = ("Evidence (*.E01 *.e01 *.Ex01 *.raw *.dd *.img *.bin *.000 *.001 *.aa *.vhd *.vhdx *.vmdk *.qcow2 "
                 "*.gz *.zip *.tar *.tgz);;All files (*)")
@@ -50,7 +50,7 @@ class AddEvidenceDialog(QDialog):
         self.case_dir = Path(case_dir)
         self.setWindowTitle("Add evidence")
         self.setMinimumWidth(680)
-        self.job: WorkThread | None = None
+        self.job: ProcessJob | None = None
         self.result_row: dict | None = None
         self.error: str | None = None
         layout = QVBoxLayout(self)
@@ -110,8 +110,8 @@ class AddEvidenceDialog(QDialog):
                   "description": self.description.text().strip() or None,
                   "received_from": self.received_from.text().strip() or None,
                   "received_at": self.received_at.text().strip() or None}
-        factory, cleanup = add_evidence_job(self.case_dir, Path(self.path.text().strip()).expanduser(), **fields)
-        self.job = WorkThread(factory, cleanup)
+        # A child process hashes and stores it: the window's event loop never waits for that work.
+        self.job = add_evidence_process(self.case_dir, Path(self.path.text().strip()).expanduser(), **fields)
         runner = self.job.runner
         runner.progress.connect(self.progress.show_progress)
         runner.notice.connect(lambda message: self.outcome.setText(self.outcome.text() + "\n" + message))

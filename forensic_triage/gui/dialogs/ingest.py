@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import (
 
 from forensic_triage.gui.dialogs.error import show_error
 from forensic_triage.gui.dialogs.progress_panel import ProgressPanel
-from forensic_triage.gui.workers import WorkThread, ingest_job
+from forensic_triage.gui.workers import ProcessJob, ingest_process
 from forensic_triage.store.case_store import CaseStore
 
 
@@ -49,7 +49,7 @@ class IngestDialog(QDialog):
         self.jobs = jobs
         self.setWindowTitle("Ingest")
         self.resize(760, 620)
-        self.job: WorkThread | None = None
+        self.job: ProcessJob | None = None
         self.result = None
         self.error: str | None = None
         self.was_cancelled = False
@@ -139,8 +139,9 @@ class IngestDialog(QDialog):
     def start(self) -> None:
         plugins = self.selected_plugins()
         no_plugins = self.files_only.isChecked() or plugins == []
-        factory, cleanup = ingest_job(self.case_dir, plugin_names=plugins, no_plugins=no_plugins, jobs=self.jobs)
-        self.job = WorkThread(factory, cleanup)
+        # `forensic-triage ingest` in a child process: its heavy Python work holds that process's GIL,
+        # not the window's. Cancel = Ctrl+C to it; Resume = the same command again.
+        self.job = ingest_process(self.case_dir, plugin_names=plugins, no_plugins=no_plugins, jobs=self.jobs)
         runner = self.job.runner
         runner.progress.connect(self.progress.show_progress)
         runner.notice.connect(lambda message: self.state.setText(message))
