@@ -260,6 +260,22 @@ class Context:
                                      f"{source.sha256}")
         return data
 
+    def recover_records(self, *, table: str, columns: list[str] | tuple[str, ...] | None = None,
+                        match_on: list[str] | tuple[str, ...] | None = None, source: Source | None = None,
+                        min_confidence: float = 0.4):
+        """Deleted records of ``table`` rebuilt from the database's freelist pages, the freeblocks
+        and unallocated space of the table's leaf pages, and older page versions in its -wal (see
+        forensic_triage.sdk.sqlite_recovery): an iterator of RecoveredRecord, none of them live.
+        Raises ValueError when the live database has no such table or column."""
+        from forensic_triage.sdk.sqlite_recovery import recover_table
+
+        source, read_at = self._resolve(source)
+        conn = self.open_sqlite(source)
+        wal = self.siblings.get(source.name + "-wal")
+        return recover_table(conn, table, read_at, source.size, columns=columns, match_on=match_on,
+                             wal_read_at=wal[1] if wal else None, wal_size=wal[0].size if wal else 0,
+                             wal_file=wal[0].name if wal else None, min_confidence=min_confidence)
+
     # --- values ---------------------------------------------------------------------------------
 
     def e164(self, raw: str | None) -> str | None:
