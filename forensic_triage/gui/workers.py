@@ -424,31 +424,76 @@ def ingest_job(case_dir: Path, *, plugin_names: list[str] | None = None, no_plug
 
 
 def verify_job(case_dir: Path) -> tuple[Callable[[], Work], Callable[[], None]]:
-    """Verify like the CLI does, recording the verification in the custody log."""
-    holder: dict = {}
+    """`forensic-triage verify` in a child process (recomputing every digest is Python work that
+    would hold this process's GIL), its events read in the worker thread, which only waits on the
+    pipe. The command records the verification in the custody log as the CLI does. The same
+    (factory, cleanup) shape as the in-process jobs, so the custody view runs it in a WorkThread."""
 
     def factory() -> Work:
-        from forensic_triage.store.case_store import CaseStore
-        from forensic_triage.verify import verify_case
+        from forensic_triage.verify import Check, VerifyReport
 
-        store = holder["store"] = CaseStore.open(case_dir, write="verify")
+        def report(result: dict) -> VerifyReport:
+            return VerifyReport(checks=[Check(**check) for check in result["checks"]])
 
-        def work() -> Work:
-            report = None
-            for event in verify_case(store):
-                if isinstance(event, Finished):
-                    report = event.result
-                else:
-                    yield event
-            with store.transaction():
-                store.append_custody("verify", {"image": False, "ok": report.ok, "via": "gui",
-                                                "first_failure": report.first_failure.detail
-                                                if report.first_failure else None})
-            yield Finished(result=report)
+        # Exit 1 is a verification that ran and failed: its report is the result.
+        return child_events(["verify", str(case_dir)], what="verify", adapt=report, ok_codes=(0, 1))
 
-        return work()
+    return factory, lambda: None
 
-    return factory, lambda: holder.get("store") and holder["store"].close()
+
+def child_events(args: list[str], *, what: str, adapt: Callable[[Any], Any] = lambda result: result,
+                 ok_codes: tuple[int, ...] = (0,), grace_s: float = 20.0) -> Work:
+    """Run `python -m forensic_triage --progress-json ARGS...` and yield its events as the core's
+    (for a worker thread: reading the pipe releases the GIL). Closing the generator (a cancel)
+    stops the child as Ctrl+C would, then with SIGTERM after ``grace_s``."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryFile() as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "forensic_triage", "--progress-json", *args],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
+                                 start_new_session=True)
+        try:
+            result, has_result = None, False
+            for raw in child.stdout:
+                try:
+                    record = json.loads(raw)
+                except ValueError:
+                    continue                   # the command's plain summary lines
+                if not isinstance(record, dict):
+                    continue
+                if record.get("event") == "progress":
+                    yield progress_from_record(record)
+                elif record.get("event") == "notice":
+                    yield Notice(message=str(record.get("message", "")), level=record.get("level", "warning"))
+                elif record.get("event") == "result":
+                    result, has_result = record.get("result"), True
+            code = child.wait()
+            if has_result and code in ok_codes:
+                yield Finished(result=adapt(result))
+                return
+            stderr.seek(0)
+            raise TriageError(error_message(stderr.read().decode("utf-8", "replace"), f"the {what} command", code))
+        finally:
+            _stop_child(child, grace_s)
+
+
+def _stop_child(child, grace_s: float) -> None:
+    import subprocess
+
+    for number, wait_s in ((signal.SIGINT, grace_s), (signal.SIGTERM, TERMINATE_AFTER_S), (signal.SIGKILL, 5.0)):
+        if child.poll() is not None:
+            break
+        try:
+            os.killpg(child.pid, number)      # its own session: the group id is its pid
+        except ProcessLookupError:
+            break
+        try:
+            child.wait(wait_s)
+        except subprocess.TimeoutExpired:
+            continue
+    if child.stdout is not None:
+        child.stdout.close()
 
 
 def identities_job(case_dir: Path) -> tuple[Callable[[], Work], Callable[[], None]]:

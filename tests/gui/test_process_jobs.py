@@ -123,3 +123,36 @@ def test_encrypted_case_passphrase_travels_in_the_environment(qtbot, tmp_path, m
     with qtbot.waitSignal(job.finished, timeout=60_000) as blocker:
         job.start()
     assert blocker.args[0]["exhibit_id"] == "E001"
+
+
+def test_verify_runs_in_a_child_process_and_names_a_failure(qtbot, tmp_path):
+    """The custody view's verify job: a passing case, then one edited behind the triggers' back
+    (exit 1 is still a report: the failure named, not an error)."""
+    import sqlite3
+
+    from forensic_triage.gui.workers import WorkThread, verify_job
+
+    case = tmp_path / "case"
+    CaseStore.create(case, case_number="P-4", examiner="Tester").close()
+
+    def run() -> object:
+        job = WorkThread(*verify_job(case))
+        with qtbot.waitSignal(job.runner.finished, timeout=60_000) as blocker:
+            job.start()
+        job.wait()
+        return blocker.args[0]
+
+    report = run()
+    assert report.ok and report.checks and all(check.ok for check in report.checks)
+    conn = sqlite3.connect(case / "case.sqlite", isolation_level=None)
+    conn.execute("DROP TRIGGER IF EXISTS custody_no_update")
+    conn.execute("UPDATE custody SET examiner = 'Someone else' WHERE seq = 1")
+    conn.close()
+    report = run()
+    assert not report.ok and report.first_failure.detail
+    store = CaseStore.open(case)
+    try:
+        verifications = store.conn.execute("SELECT count(*) FROM custody WHERE action = 'verify'").fetchone()[0]
+    finally:
+        store.close()
+    assert verifications == 2       # both recorded by the command, as the CLI records them
