@@ -52,6 +52,7 @@ CONF_CELL = 0.95               # a cell reached through a cell pointer of a free
 CONF_PREFIX = 0.85             # carved, with payload length and rowid before the header agreeing
 CONF_CARVED = 0.6              # carved header and body, rowid unknown
 CONF_REBUILT = 0.5             # freeblock: header length (and rowid alias type) rebuilt from the layout
+WEAK = 0.4                     # below this, a carved record does not claim its bytes (nor pass recover_table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,7 +514,11 @@ class _Carver:
                 pos = match.start() + 1
                 continue
             yield found
-            pos = max(match.start() + 1, found.start + found.length)
+            # Only a record whose storage classes mostly agree with the live rows claims its bytes;
+            # a weak one (often a fragment of zeroed or reused space) must not hide a real record
+            # that starts inside it.
+            strong = found.confidence * (0.5 + 0.5 * self.conformity(found.values)) >= WEAK
+            pos = max(match.start() + 1, found.start + found.length) if strong else match.start() + 1
 
     def _at(self, page: bytes, types_at: int, end: int, floor: int) -> _Found | None:
         """The record whose serial types (after the rowid alias) start at ``types_at``: with its
@@ -571,6 +576,15 @@ class _Carver:
         length, rowid, and the header length byte, perhaps the first serial type too); records
         after it (merged freeblocks) are intact."""
         yield from self.scan(page, start + 4, min(start + size, self.usable), floor=start + 4)
+
+    def conformity(self, values: tuple) -> float:
+        """Share of the columns (rowid alias aside) whose storage class is one the live rows hold."""
+        checked = agree = 0
+        for column, value in zip(self.layout.columns, values):
+            if column.seen and not column.rowid_alias:
+                checked += 1
+                agree += _class_of(value) in column.seen
+        return agree / checked if checked else 1.0
 
     def _agreement(self, found: _Found) -> int:
         return sum(1 for column, value in zip(self.layout.columns, found.values)
@@ -671,11 +685,7 @@ def recover(layout: TableLayout, read_at: ReadAt, size: int, *, wal_read_at: Rea
         if key in seen:
             return None
         seen.add(key)
-        classes = [_class_of(value) for value in values]
-        checked = [column for column, kind in zip(layout.columns, classes) if column.seen and not column.rowid_alias]
-        agree = sum(1 for column, kind in zip(layout.columns, classes)
-                    if column.seen and not column.rowid_alias and kind in column.seen)
-        conformity = agree / len(checked) if checked else 1.0
+        conformity = carver.conformity(values)
         return RecoveredRecord(table=table, columns=names, values=values, source=source, page=page,
                                offset=base + found.start, length=found.length, rowid=rowid,
                                wal_frame=frame.index if frame else None, wal_file=wal_file if frame else None,
@@ -829,7 +839,7 @@ def table_layout(conn: sqlite3.Connection, table: str) -> tuple[TableLayout, int
 def recover_table(conn: sqlite3.Connection, table: str, read_at: ReadAt, size: int, *,
                   columns: Sequence[str] | None = None, match_on: Sequence[str] | None = None,
                   wal_read_at: ReadAt | None = None, wal_size: int = 0, wal_file: str | None = None,
-                  min_confidence: float = 0.4) -> Iterator[RecoveredRecord]:
+                  min_confidence: float = WEAK) -> Iterator[RecoveredRecord]:
     """Deleted records of ``table``: ``recover`` with the layout read from the live database
     (``conn``), less what is still live. A record is dropped when its rowid is live with the same
     values, or (rowid unknown) when a live row has the same values; with ``match_on`` (a natural

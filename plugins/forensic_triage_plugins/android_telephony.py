@@ -154,6 +154,34 @@ def _part_path(source: Source, data) -> str | None:
     return stored.lstrip("/")
 
 
+EARLIEST_MS, LATEST_MS = 946_684_800_000, 4_102_444_800_000      # 2000-01-01, 2100-01-01 UTC
+
+
+def _plausible_ms(value) -> bool:
+    return type(value) is int and EARLIEST_MS <= value < LATEST_MS
+
+
+def _sms_message(ctx: Context, kind: int | None, address: str | None, thread, date, date_sent, has_sent: bool,
+                 body: str | None, threads: dict[int, str], locator, recovered: bool = False) -> Message:
+    """One SMS row as a Message (live rows and rows recovered from free space alike)."""
+    unix_ms = ctx.time.unix_ms
+    if kind == 1:
+        direction, sender, recipients = INCOMING, address, ()
+        sent = unix_ms(date_sent) if has_sent else None
+        received = unix_ms(date)
+    elif kind in SMS_OUTGOING:
+        direction, sender, recipients = OUTGOING, None, (address,) if address else ()
+        sent = ctx.time.not_applicable("unix_ms") if kind == SMS_DRAFT else unix_ms(date)
+        received = None
+    else:
+        direction, sender, recipients = UNKNOWN, None, (address,) if address else ()
+        sent, received = None, unix_ms(date)
+    return Message(app=APP, service="SMS", body=body, thread_id=as_text(thread),
+                   thread_name=threads.get(thread) if thread is not None else None, sender=sender,
+                   recipients=recipients, direction=direction, sent=sent, received=received, recovered=recovered,
+                   locator=locator)
+
+
 class _Groups:
     """Rows of a cursor ordered by an integer key, handed out one key at a time (a merge join
     that never holds more than one message's rows)."""
@@ -174,7 +202,7 @@ class _Groups:
 
 class AndroidSms(Extractor):
     name = "android.sms"
-    version = "1.0.0"
+    version = "1.1.0"      # 1.1: deleted SMS recovered from free space and the -wal
     description = "Android SMS and MMS (with parts and addresses) from the telephony provider's mmssms.db."
     selects = [
         Select(glob="**/mmssms.db"),
@@ -212,6 +240,7 @@ class AndroidSms(Extractor):
         threads = yield from self._thread_names(ctx, conn, schema)
         if "sms" in schema and "sms" not in missing:
             yield from self._sms(ctx, conn, schema["sms"], threads)
+            yield from self._recovered_sms(ctx, schema["sms"], threads)
         if "pdu" in schema and "pdu" not in missing:
             yield from self._mms(ctx, source, conn, schema, missing, threads)
 
@@ -241,7 +270,6 @@ class AndroidSms(Extractor):
         wanted = list(SMS_REQUIRED) + [column for column in SMS_OPTIONAL if column in columns]
         index = {column: position for position, column in enumerate(wanted)}
         has_thread, has_sent = "thread_id" in index, "date_sent" in index
-        unix_ms = ctx.time.unix_ms
         problems = 0
         last = None
         try:
@@ -249,26 +277,10 @@ class AndroidSms(Extractor):
             for row in cursor:
                 last = row[0]
                 try:
-                    kind = as_int(row[3])
-                    address = as_text(row[1])
-                    thread = row[index["thread_id"]] if has_thread else None
-                    if kind == 1:
-                        direction, sender, recipients = INCOMING, address, ()
-                        sent = unix_ms(row[index["date_sent"]]) if has_sent else None
-                        received = unix_ms(row[2])
-                    elif kind in SMS_OUTGOING:
-                        direction, sender, recipients = OUTGOING, None, (address,) if address else ()
-                        sent = ctx.time.not_applicable("unix_ms") if kind == SMS_DRAFT else unix_ms(row[2])
-                        received = None
-                    else:
-                        direction, sender, recipients = UNKNOWN, None, (address,) if address else ()
-                        sent, received = None, unix_ms(row[2])
-                    message = Message(
-                        app=APP, service="SMS", body=as_text(row[4]),
-                        thread_id=as_text(thread),
-                        thread_name=threads.get(thread) if thread is not None else None,
-                        sender=sender, recipients=recipients, direction=direction, sent=sent, received=received,
-                        locator=ctx.locate(table="sms", rowid=as_int(row[0])))
+                    message = _sms_message(ctx, as_int(row[3]), as_text(row[1]),
+                                           row[index["thread_id"]] if has_thread else None, row[2],
+                                           row[index["date_sent"]] if has_sent else None, has_sent,
+                                           as_text(row[4]), threads, ctx.locate(table="sms", rowid=as_int(row[0])))
                 except (TypeError, ValueError) as exc:
                     problems += 1
                     if problems <= MAX_ROW_WARNINGS:
@@ -285,6 +297,36 @@ class AndroidSms(Extractor):
                               locator=ctx.locate(table="sms", rowid=as_int(last)))
         if problems > MAX_ROW_WARNINGS:
             yield ctx.warning(f"{APP}: {problems} sms rows unreadable in all", code="row.unreadable")
+
+    def _recovered_sms(self, ctx: Context, columns: set[str],
+                       threads: dict[int, str]) -> Iterator[Message | PluginWarning]:
+        """Deleted SMS rows rebuilt from the database's free space and -wal (ctx.recover_records).
+        Only records that read as an SMS become messages: the types of every column, a ``type``
+        the provider writes, a ``date`` (and a ``date_sent`` when set) between 2000 and 2100, an
+        address or a body. Anything else is dropped, not guessed."""
+        wanted = list(SMS_REQUIRED) + [column for column in SMS_OPTIONAL if column in columns]
+        dropped = 0
+        try:
+            records = ctx.recover_records(table="sms", columns=wanted, match_on=["address", "date", "body"])
+            for record in records:
+                row = dict(zip(record.columns, record.values))
+                kind, address, date, body = row["type"], row["address"], row["date"], row["body"]
+                thread, date_sent = row.get("thread_id"), row.get("date_sent")
+                if not (type(kind) is int and 1 <= kind <= 6 and _plausible_ms(date)
+                        and (address is None or type(address) is str) and (body is None or type(body) is str)
+                        and (address or body) and (thread is None or type(thread) is int)
+                        and (date_sent in (None, 0) or _plausible_ms(date_sent))):
+                    dropped += 1
+                    continue
+                yield _sms_message(ctx, kind, address, thread, date, date_sent, "date_sent" in row, body, threads,
+                                   record.locator(), recovered=True)
+        except (ValueError, sqlite3.DatabaseError) as exc:
+            yield ctx.warning(f"{APP}: deleted SMS could not be searched for: {exc}", code="recovery.failed",
+                              locator=ctx.locate(table="sms"))
+        if dropped:
+            yield ctx.warning(f"{APP}: {dropped} record(s) of the sms layout found in free space or the -wal did not "
+                              "read as SMS (types or times impossible) and were left out", code="recovery.dropped",
+                              dropped=dropped)
 
     # --- MMS ------------------------------------------------------------------------------------
 

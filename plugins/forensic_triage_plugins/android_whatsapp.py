@@ -162,7 +162,7 @@ def _not_sqlite(ctx: Context, source: Source, what: str) -> PluginWarning | None
 
 class WhatsAppMessages(Extractor):
     name = "android.whatsapp.msgstore"
-    version = "1.0.0"
+    version = "1.1.0"      # 1.1: deleted messages (post-2021 schema) recovered from free space and the -wal
     description = ("WhatsApp Android msgstore.db: messages (legacy 'messages' and post-2021 'message' schemas), "
                    "attachments, receipts and calls.")
     selects = [
@@ -328,8 +328,75 @@ def _read_new(ctx: Context, conn: sqlite3.Connection, schema, app: str, skipped:
                           recipients=(chat_jid,) if multi and chat_jid else (), direction=incoming_word,
                           sent=unix_ms(stamp), received=unix_ms(received), attachments=attachments,
                           deleted=kind in _DELETED_TYPES, locator=locate(table="message", rowid=rowid))
+    yield from _recovered_new(ctx, conn, schema, app)
     if has_calls:
         yield from _read_call_log(ctx, conn, schema, app, state)
+
+
+_FIRST_MS, _LAST_MS = 1_230_768_000_000, 4_102_444_800_000       # 2009-01-01 (WhatsApp's first year), 2100-01-01
+_RECOVERED_COLUMNS = ("_id", "chat_row_id", "from_me", "key_id", "sender_jid_row_id", "timestamp",
+                      "received_timestamp", "message_type", "text_data")
+
+
+def _plausible_ms(value: object) -> bool:
+    return type(value) is int and _FIRST_MS <= value < _LAST_MS
+
+
+def _recovered_new(ctx: Context, conn: sqlite3.Connection, schema, app: str) -> Iterator:
+    """Deleted ``message`` rows rebuilt from msgstore.db's free space and -wal (ctx.recover_records),
+    as messages with ``recovered=True``. A record becomes a message only when every value has the
+    type the schema gives it, ``from_me`` is 0/1, ``timestamp`` lies between 2009 and 2100 (and
+    ``received_timestamp`` too when set), and it is not a system row; chat and sender jids are
+    looked up in the live ``chat``/``jid`` tables (unknown when those rows went too). Their
+    attachments and receipts (other tables) are not rebuilt. Older versions of live messages are
+    not taken for deleted ones: records matching a live row's chat, direction and key id are left out."""
+    columns = [name for name in _RECOVERED_COLUMNS if name in schema["message"]]
+    match_on = ["chat_row_id", "from_me", "key_id"] if "key_id" in columns else ["chat_row_id", "timestamp"]
+    has_map = {"lid_row_id", "jid_row_id"} <= schema.get("jid_map", set())
+    subject = "c.subject" if "subject" in schema.get("chat", ()) else "NULL"
+    mapped = ("COALESCE((SELECT mj.raw_string FROM jid_map m JOIN jid mj ON mj._id = m.jid_row_id "
+              "WHERE m.lid_row_id = {0}), (SELECT raw_string FROM jid WHERE _id = {0}))") if has_map else \
+        "(SELECT raw_string FROM jid WHERE _id = {0})"
+    chat_sql = (f"SELECT (SELECT raw_string FROM jid WHERE _id = c.jid_row_id), {mapped.format('c.jid_row_id')}, "
+                f"{subject} FROM chat c WHERE c._id = ?")
+    sender_sql = f"SELECT {mapped.format('?')}"
+    dropped = 0
+    try:
+        for record in ctx.recover_records(table="message", columns=columns, match_on=match_on):
+            row = dict(zip(record.columns, record.values))
+            chat, from_me, stamp = row.get("chat_row_id"), row.get("from_me"), row.get("timestamp")
+            kind, text, received = row.get("message_type", 0), row.get("text_data"), row.get("received_timestamp")
+            sender_row, key = row.get("sender_jid_row_id"), row.get("key_id", "")
+            if kind is None:
+                kind = 0
+            if not (type(chat) is int and chat > 0 and from_me in (0, 1) and _plausible_ms(stamp)
+                    and type(kind) is int and 0 <= kind < 1000 and (text is None or type(text) is str)
+                    and type(key) is str and key and (sender_row is None or type(sender_row) is int)
+                    and (received in (None, 0, -1) or _plausible_ms(received))):
+                dropped += 1
+                continue
+            if kind in (_SYSTEM, _CALL, _MISSED_CALL):
+                continue
+            found = conn.execute(chat_sql, (chat,)).fetchone()
+            chat_jid, party, group_subject = (_text(value) for value in found) if found else (None, None, None)
+            sender_jid = _text(conn.execute(sender_sql, (sender_row,)).fetchone()[0]) if sender_row else None
+            multi = _is_multi(chat_jid)
+            common = {"app": app, "body": text, "thread_id": chat_jid, "thread_name": group_subject,
+                      "sent": ctx.time.unix_ms(stamp), "deleted": kind in _DELETED_TYPES, "recovered": True,
+                      "locator": record.locator()}
+            if from_me:
+                yield Message(sender=None, recipients=(party,) if party else (), direction=OUTGOING, **common)
+            else:
+                yield Message(sender=sender_jid if multi and sender_jid else party,
+                              recipients=(chat_jid,) if multi and chat_jid else (), direction=INCOMING,
+                              received=ctx.time.unix_ms(received), **common)
+    except (ValueError, sqlite3.DatabaseError) as exc:
+        yield ctx.warning(f"{APP}: deleted messages could not be searched for: {exc}", code="recovery.failed",
+                          locator=ctx.locate(table="message"))
+    if dropped:
+        yield ctx.warning(f"{APP}: {dropped} record(s) of the message layout found in free space or the -wal did not "
+                          "read as messages (types or times impossible) and were left out", code="recovery.dropped",
+                          dropped=dropped)
 
 
 _DELETED_TYPES = frozenset({_REVOKED, _DELETED_BY_ADMIN})

@@ -316,3 +316,102 @@ def test_corpus_mmssms_renamed_in_a_logical_acquisition(run_extractor, tmp_path)
     assert selected(AndroidSms, renamed, "export/sms_backup.sqlite")
     result = run_extractor(AndroidSms, renamed)
     assert result.kinds() == {"message": 9} and result.warnings == []
+
+
+# --- deleted SMS recovered from free space and the -wal (ctx.recover_records) ----------------------
+
+def many_sms(count: int) -> list[Sms]:
+    return [Sms(address=(ALICE, BOB)[i % 2], date_ms=NEW_YEAR_MS + i * 60_000, date_sent_ms=NEW_YEAR_MS + i * 60_000 - 900,
+                body=f"note {i}: " + "meet at the usual place " * (i % 3 + 1), type=(1, SMS_SENT)[i % 2])
+            for i in range(count)]
+
+
+def delete_sms(path: Path, where: str, *, wal: bool = False, secure_delete: str = "OFF") -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA secure_delete={secure_delete}")
+    if wal:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute(f"DELETE FROM sms WHERE {where}")
+    conn.commit()
+    return conn
+
+
+def split(result) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    live = [item.data for item in result.artifacts if not item.data["recovered"]]
+    recovered = [(item.data, item.locator) for item in result.artifacts if item.data["recovered"]]
+    return live, recovered
+
+
+def test_deleted_sms_are_recovered_once_and_apart_from_live_ones(run_extractor, tmp_path):
+    messages = many_sms(120)
+    path = build_mmssms(tmp_path / DB_FOLDER / "mmssms.db", messages, owner=OWNER)
+    delete_sms(path, "_id % 9 = 4").close()             # rows 4, 13, ... : freeblocks inside live pages
+    gone = {messages[i - 1].body: messages[i - 1] for i in range(1, 121) if i % 9 == 4}
+    result = run_extractor(AndroidSms, path)
+    assert result.status == "ok" and result.warnings == []
+    live, recovered = split(result)
+    assert len(live) == 120 - len(gone) and not {item["body"] for item in live} & set(gone)
+    assert sorted(item["body"] for item, _ in recovered) == sorted(gone)
+    for item, locator in recovered:
+        original = gone[item["body"]]
+        assert item["app"] == APP_NAME and item["service"] == "SMS"
+        if original.type == 1:
+            assert item["direction"] == "incoming" and item["sender"] == original.address
+            assert item["received"]["raw"] == str(original.date_ms) and item["received"]["status"] == "ok"
+            assert item["sent"]["raw"] == str(original.date_sent_ms)
+        else:
+            assert item["direction"] == "outgoing" and item["recipients"] == [original.address]
+            assert item["sent"]["raw"] == str(original.date_ms)
+        assert item["thread_name"] == original.address
+        assert locator["table"] == "sms" and locator["offset"] > 0 and locator["length"] > 0
+        assert locator["pointer"].startswith("recovered from ")
+
+
+def test_deleted_sms_in_wal_mode_come_from_the_wal(run_extractor, tmp_path):
+    messages = many_sms(60)
+    path = build_mmssms(tmp_path / DB_FOLDER / "mmssms.db", messages, owner=OWNER)
+    conn = delete_sms(path, "_id IN (3, 30, 59)", wal=True)
+    conn.executemany("INSERT INTO sms (thread_id, address, date, type, body) VALUES (1, ?, ?, 1, ?)",
+                     [(ALICE, NEW_YEAR_MS + 99_000_000 + i, f"only in the wal {i}") for i in range(40)])
+    conn.commit()
+    conn.execute("DELETE FROM sms WHERE body = 'only in the wal 7'")
+    conn.commit()
+    copy = tmp_path / "copy" / DB_FOLDER
+    copy.mkdir(parents=True)
+    shutil.copy(path, copy / "mmssms.db")              # the writer is still open: nothing checkpointed
+    shutil.copy(str(path) + "-wal", copy / "mmssms.db-wal")
+    conn.close()
+    result = run_extractor(AndroidSms, copy / "mmssms.db")
+    live, recovered = split(result)
+    assert len(live) == 60 - 3 + 39
+    bodies = {item["body"]: locator for item, locator in recovered}
+    assert set(bodies) == {messages[2].body, messages[29].body, messages[58].body, "only in the wal 7"}
+    assert bodies["only in the wal 7"]["member"] == "mmssms.db-wal"
+    assert "wal frame" in bodies["only in the wal 7"]["pointer"]
+
+
+def test_secure_delete_recovers_nothing(run_extractor, tmp_path):
+    path = build_mmssms(tmp_path / DB_FOLDER / "mmssms.db", many_sms(120), owner=OWNER)
+    delete_sms(path, "_id % 9 = 4", secure_delete="ON").close()
+    live, recovered = split(run_extractor(AndroidSms, path))
+    assert recovered == [] and len(live) == 120 - 13
+
+
+def test_records_that_do_not_read_as_sms_are_dropped(run_extractor, tmp_path):
+    path = build_mmssms(tmp_path / DB_FOLDER / "mmssms.db", many_sms(40), owner=OWNER)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA secure_delete=OFF")
+    conn.executemany("INSERT INTO sms (thread_id, address, date, type, body) VALUES (1, ?, ?, ?, ?)",
+                     [(ALICE, 5, 1, "a time in 1970"), (ALICE, NEW_YEAR_MS, 42, "type 42"),
+                      (ALICE, 10 ** 15, 1, "year 33658")])
+    conn.commit()
+    conn.execute("DELETE FROM sms WHERE _id > 40")
+    conn.commit()
+    conn.close()
+    result = run_extractor(AndroidSms, path)
+    assert split(result)[1] == []
+    assert [warning.code for warning in result.warnings] == ["recovery.dropped"]
+
+
+APP_NAME = "Android SMS/MMS"

@@ -346,3 +346,103 @@ def test_wal_from_another_database(run_extractor, tmp_path):
     bodies = {item["body"] for item in result.data("message")}
     # Either SQLite rejects the foreign frames or the damage is reported; never an exception.
     assert "Hi, are we still on for tonight?" in bodies or any(w.code.startswith("sqlite.") for w in result.warnings)
+
+
+# --- deleted messages recovered from free space and the -wal (ctx.recover_records) -----------------
+
+def chat_history(count: int) -> list[WaMessage]:
+    return [WaMessage(chat=(ANNA, GROUP, BOB)[i % 3], timestamp_ms=T_ANNA + i * 30_000,
+                      text=f"msg {i} " + "see you at the station " * (i % 4 + 1), from_me=i % 2 == 1,
+                      sender=BOB if i % 3 == 1 and i % 2 == 0 else None,
+                      received_ms=0 if i % 2 else T_ANNA + i * 30_000 + 700)
+            for i in range(count)]
+
+
+def delete_rows(path: Path, where: str, *, wal: bool = False, secure_delete: str = "OFF") -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA secure_delete={secure_delete}")
+    if wal:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute(f"DELETE FROM message WHERE {where}")
+    conn.commit()
+    return conn
+
+
+def live_and_recovered(result) -> tuple[list[dict], dict[str, tuple[dict, dict]]]:
+    messages = [item for item in result.artifacts if item.kind == "message"]
+    live = [item.data for item in messages if not item.data["recovered"]]
+    recovered = {item.data["body"]: (item.data, item.locator) for item in messages if item.data["recovered"]}
+    assert len(recovered) == len([item for item in messages if item.data["recovered"]])   # each once
+    return live, recovered
+
+
+def test_deleted_messages_are_recovered_with_their_chat_and_times(run_extractor, tmp_path):
+    history = chat_history(90)
+    path = build_msgstore(tmp_path / "com.whatsapp" / "databases" / "msgstore.db", history,
+                          chats=[WaChat(jid=GROUP, subject="Family", participants=(ANNA, BOB))])
+    delete_rows(path, "_id % 8 = 5").close()
+    gone = {history[i - 1].text: history[i - 1] for i in range(1, 91) if i % 8 == 5}
+    result = run_extractor(WhatsAppMessages, path)
+    assert result.status == "ok" and codes(result) == []
+    live, recovered = live_and_recovered(result)
+    assert len(live) == 90 - len(gone) and not {item["body"] for item in live} & set(gone)
+    assert set(recovered) == set(gone)
+    for body, (item, locator) in recovered.items():
+        original = gone[body]
+        assert item["thread_id"] == original.chat and item["sent"]["raw"] == str(original.timestamp_ms)
+        assert item["sent"]["utc"].startswith("2023-11-1") and item["deleted"] is False
+        if original.from_me:
+            assert item["direction"] == "outgoing" and item["sender"] is None
+        else:
+            assert item["direction"] == "incoming" and item["received"]["raw"] == str(original.received_ms)
+            assert item["sender"] == (original.sender if original.chat == GROUP else original.chat)
+        if original.chat == GROUP:
+            assert item["thread_name"] == "Family"
+        assert locator["table"] == "message" and locator["offset"] > 0 and "recovered from" in locator["pointer"]
+
+
+def test_deleted_messages_in_wal_mode_and_no_duplicates_of_live_ones(run_extractor, tmp_path):
+    history = chat_history(40)
+    path = build_msgstore(tmp_path / "com.whatsapp" / "databases" / "msgstore.db", history)
+    conn = delete_rows(path, "_id IN (2, 21)", wal=True)
+    conn.execute("UPDATE message SET status = 13 WHERE _id = 30")     # an older version of a live row
+    conn.commit()
+    copy = tmp_path / "copy" / "com.whatsapp" / "databases"
+    copy.mkdir(parents=True)
+    shutil.copy(path, copy / "msgstore.db")          # the writer is still open: nothing checkpointed
+    shutil.copy(str(path) + "-wal", copy / "msgstore.db-wal")
+    conn.close()
+    live, recovered = live_and_recovered(run_extractor(WhatsAppMessages, copy / "msgstore.db"))
+    assert len(live) == 38
+    assert set(recovered) == {history[1].text, history[20].text}
+    assert all(locator["rowid"] in (2, 21) for _, locator in recovered.values())
+
+
+def test_secure_delete_and_the_legacy_schema_recover_nothing(run_extractor, tmp_path):
+    path = build_msgstore(tmp_path / "a" / "msgstore.db", chat_history(90))
+    delete_rows(path, "_id % 8 = 5", secure_delete="ON").close()
+    assert live_and_recovered(run_extractor(WhatsAppMessages, path))[1] == {}
+    legacy = build_msgstore(tmp_path / "b" / "msgstore.db", chat_history(30), schema="legacy")
+    assert live_and_recovered(run_extractor(WhatsAppMessages, legacy))[1] == {}
+
+
+def test_deleted_records_with_impossible_values_are_dropped(run_extractor, tmp_path):
+    path = build_msgstore(tmp_path / "com.whatsapp" / "databases" / "msgstore.db", chat_history(30))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA secure_delete=OFF")
+    # Copies of a real row (so the layout's storage classes fit) with values no message has.
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(message)") if row[1] != "_id"]
+    copied = ", ".join("?" if name in ("from_me", "key_id", "timestamp", "text_data") else name for name in columns)
+    for from_me, key, stamp, text in [(0, "K1", 86_400_000, "sent in 1970"), (7, "K2", T_ANNA, "from_me 7"),
+                                      (0, "K3", 10 ** 16, "sent in the year 318857")]:
+        values = {"from_me": from_me, "key_id": key, "timestamp": stamp, "text_data": text}
+        conn.execute(f"INSERT INTO message ({', '.join(columns)}) SELECT {copied} FROM message WHERE _id = 1",
+                     [values[name] for name in columns if name in values])
+    conn.commit()
+    conn.execute("DELETE FROM message WHERE key_id IN ('K1', 'K2', 'K3')")
+    conn.commit()
+    conn.close()
+    result = run_extractor(WhatsAppMessages, path)
+    assert live_and_recovered(result)[1] == {}
+    assert codes(result) == ["recovery.dropped"]
