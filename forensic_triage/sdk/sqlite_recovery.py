@@ -46,6 +46,7 @@ WAL_MAGIC = (0x377F0682, 0x377F0683)
 MAX_PAYLOAD = 1 << 20          # records larger than this (1 MiB) are not rebuilt
 MAX_SAMPLE = 200               # live rows read to learn which storage classes each column holds
 _LEAF, _INTERIOR = 0x0D, 0x05
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")     # C0 controls other than tab, LF, CR; DEL
 
 # Confidence of a candidate by how it was found, before the type check against live rows.
 CONF_CELL = 0.95               # a cell reached through a cell pointer of a freed or older page
@@ -389,7 +390,7 @@ class _Carver:
         self.pattern = re.compile(b"".join(_column_pattern(column) for column in types), re.DOTALL)
 
     # a record from its payload bytes
-    def decode(self, payload: bytes) -> tuple | None:
+    def decode(self, payload: bytes, carved: bool = True) -> tuple | None:
         head = _varint(payload, 0, len(payload))
         if head is None:
             return None
@@ -423,9 +424,11 @@ class _Carver:
             body += size
         if body != len(payload):
             return None
-        # Zeroed space reads as all-NULL records, or text of NUL characters: not records.
+        # Zeroed space reads as all-NULL records, or text of NUL characters: not records. A carved
+        # record (no cell pointer vouches for it) must not hold other control characters either:
+        # bytes misread as text are full of them.
         if all(value is None for value in values) or \
-                any(type(value) is str and "\x00" in value for value in values):
+                any(type(value) is str and (_CONTROL.search(value) if carved else "\x00" in value) for value in values):
             return None
         values += [None] * (self.count - len(values))       # columns added after the record was written
         return tuple(values)
@@ -495,7 +498,7 @@ class _Carver:
             got = self.payload(page, rowid[1], size[0], self.usable)
             if got is None:
                 continue
-            values = self.decode(got[0])
+            values = self.decode(got[0], carved=False)
             if values is not None:
                 yield _Found(values, _signed64(rowid[0]), start, rowid[1] - start + got[1], CONF_CELL)
 
@@ -614,7 +617,17 @@ class _Carver:
         if body_at != pos or total > MAX_PAYLOAD:
             return None
         local = _local_size(total, self.usable)
-        if header_at + local + (4 if local < total else 0) > end:
+        record_end = header_at + local + (4 if local < total else 0)
+        if record_end > end:
+            return None
+        # The freeblock header that overwrote the lost bytes must still be there and hold the
+        # record: without it a rebuilt header is a guess (and misreads text as types).
+        block = types_at - 4
+        if block < 0:
+            return None
+        following, size = _u16(page, block), _u16(page, block + 2)
+        if size < 4 or block + size > self.usable or record_end > block + size or \
+                (following and not block + size <= following <= self.usable - 4):
             return None
         synthetic = bytearray(page[:end])
         synthetic[header_at:body_at] = bytes([header_len]) + header
@@ -626,10 +639,11 @@ class _Carver:
             return None
         return _Found(values, None, header_at, got[1], CONF_REBUILT)
 
-    def free_space(self, page: bytes, header: int) -> Iterator[tuple[str, _Found]]:
-        """Freeblocks and the unallocated gap of a table-leaf page."""
+    def free_space(self, page: bytes, header: int, header_size: int = 8) -> Iterator[tuple[str, _Found]]:
+        """Freeblocks and the unallocated gap of a b-tree page (header 8 bytes for a leaf, 12 for an
+        interior page, whose free space keeps cells of the leaf it was before a split)."""
         count = _u16(page, header + 3)
-        pointers_end = header + 8 + 2 * count
+        pointers_end = header + header_size + 2 * count
         content = _u16(page, header + 5) or 65536
         if pointers_end < min(content, self.usable):
             for found in self.scan(page, pointers_end, min(content, self.usable)):
@@ -738,7 +752,7 @@ def recover(layout: TableLayout, read_at: ReadAt, size: int, *, wal_read_at: Rea
         yield from old_page(page, trunk, "freelist", base, frame, skip=8 + 4 * leaves)
         trunk = _u32(page, 0)
 
-    # 3. freeblocks and unallocated space of the table's live leaf pages.
+    # 3. freeblocks and unallocated space of the table's live b-tree pages.
     if root_page:
         walked = _Bitmap(db.page_count)
         stack = [root_page]
@@ -759,10 +773,10 @@ def recover(layout: TableLayout, read_at: ReadAt, size: int, *, wal_read_at: Rea
                     if 0 < cell <= db.usable - 4:
                         children.append(_u32(page, cell))
                 stack.extend(child for child in reversed(children) if 0 < child <= db.page_count)
-            elif kind == _LEAF:
+            if kind in (_LEAF, _INTERIOR):
                 base = frame.offset + 24 if frame else (number - 1) * db.page_size
                 try:
-                    found_list = list(carver.free_space(page, header))
+                    found_list = list(carver.free_space(page, header, 8 if kind == _LEAF else 12))
                 except (ValueError, IndexError, struct.error, OverflowError):
                     continue
                 for source, found in found_list:

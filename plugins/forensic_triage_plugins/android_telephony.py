@@ -303,11 +303,13 @@ class AndroidSms(Extractor):
         """Deleted SMS rows rebuilt from the database's free space and -wal (ctx.recover_records).
         Only records that read as an SMS become messages: the types of every column, a ``type``
         the provider writes, a ``date`` (and a ``date_sent`` when set) between 2000 and 2100, an
-        address or a body. Anything else is dropped, not guessed."""
+        address or a body. Anything else is dropped, not guessed. A record with the address and
+        ``date`` (ms) of a live row is a copy of it (an older version, or one partly overwritten),
+        not a deleted message."""
         wanted = list(SMS_REQUIRED) + [column for column in SMS_OPTIONAL if column in columns]
         dropped = 0
         try:
-            records = ctx.recover_records(table="sms", columns=wanted, match_on=["address", "date", "body"])
+            records = ctx.recover_records(table="sms", columns=wanted, match_on=["address", "date"])
             for record in records:
                 row = dict(zip(record.columns, record.values))
                 kind, address, date, body = row["type"], row["address"], row["date"], row["body"]

@@ -321,8 +321,8 @@ def test_corpus_mmssms_renamed_in_a_logical_acquisition(run_extractor, tmp_path)
 # --- deleted SMS recovered from free space and the -wal (ctx.recover_records) ----------------------
 
 def many_sms(count: int) -> list[Sms]:
-    return [Sms(address=(ALICE, BOB)[i % 2], date_ms=NEW_YEAR_MS + i * 60_000, date_sent_ms=NEW_YEAR_MS + i * 60_000 - 900,
-                body=f"note {i}: " + "meet at the usual place " * (i % 3 + 1), type=(1, SMS_SENT)[i % 2])
+    return [Sms(address=(ALICE, BOB)[i % 2], date_ms=NEW_YEAR_MS + i * 60_000,
+                date_sent_ms=NEW_YEAR_MS + i * 60_000 - 900, body=f"note {i}: " + "meet at the usual place " * (i % 3 + 1), type=(1, SMS_SENT)[i % 2])
             for i in range(count)]
 
 
