@@ -165,9 +165,12 @@ def add(ctx: click.Context, case_dir: Path, path: Path, exhibit_id: str | None, 
 @click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: one per core).")
 @click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="JSON file of keys or passphrases for SQLCipher app stores (Signal, Telegram), by path glob.")
+@click.option("--recover-deleted", is_flag=True,
+              help="Also rebuild deleted records from app databases' free pages and -wal frames (flagged "
+                   "recovered, with their byte locator).")
 @click.pass_context
 def ingest(ctx: click.Context, case_dir: Path, evidence_keys: tuple[str, ...], plugin_names: str | None,
-           no_plugins: bool, jobs: int | None, key_file: Path | None) -> None:
+           no_plugins: bool, jobs: int | None, key_file: Path | None, recover_deleted: bool) -> None:
     """List and hash every file of the evidence, then run the plugins. Resumable."""
     from forensic_triage.ingest.run import ingest as run_ingest
     from forensic_triage.store.crypto import record_key_use, use_key_file
@@ -176,7 +179,8 @@ def ingest(ctx: click.Context, case_dir: Path, evidence_keys: tuple[str, ...], p
     store = _store(case_dir, write="ingest")
     names = [name.strip() for name in plugin_names.split(",") if name.strip()] if plugin_names else None
     summary = drive(run_ingest(store, evidence_keys=list(evidence_keys) or None, plugin_names=names,
-                               no_plugins=no_plugins, jobs=jobs, plugin_dirs=ctx.obj["plugin_dirs"]),
+                               no_plugins=no_plugins, jobs=jobs, plugin_dirs=ctx.obj["plugin_dirs"],
+                               recover_deleted=recover_deleted),
                     quiet=ctx.obj["quiet"])
     if key_file_sha256:
         record_key_use(store, key_file_sha256)

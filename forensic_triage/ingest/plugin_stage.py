@@ -57,6 +57,7 @@ class WorkerSetup:
     specs: dict[str, str]          # plugin name -> spec
     region: str | None
     display_tz: str | None
+    recover_deleted: bool
     scratch_root: str
 
 
@@ -90,7 +91,8 @@ def run_task(task: PluginTask) -> None:
             plugin = _STATE["plugins"][name]
             emit({"started": name}, deadline=hard_deadline(plugin.time_limit))
             ctx = Context(source=task.source, read_at=_reader(access, task.entry), scratch=scratch,
-                          siblings=siblings, region=setup.region, display_tz=setup.display_tz, copies=copies)
+                          siblings=siblings, region=setup.region, display_tz=setup.display_tz, copies=copies,
+                          recover_deleted=setup.recover_deleted)
             if any(select.needs_schema for select in plugin.selects):
                 if schema is None:
                     schema = _schema(ctx)
@@ -364,7 +366,7 @@ def _collect(task: PluginTask, outcome, plugins: dict[str, PluginInfo], jobs_lef
 
 
 def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, plugins: list[PluginInfo],
-                jobs: int) -> Work:
+                jobs: int, *, recover_deleted: bool = False) -> Work:
     evidence = store.evidence(evidence_id)[0]
     case = store.case_info()
     counters = {"scanned": 0, "runs": 0, "artifacts": 0, "warnings": 0, "network_refused": []}
@@ -375,7 +377,7 @@ def run_plugins(store: CaseStore, evidence_id: int, location: EvidenceLocation, 
     scratch_root.mkdir(parents=True, exist_ok=True)
     setup = WorkerSetup(evidence_id=evidence_id, location=location, specs={info.name: info.spec for info in plugins},
                         region=case.get("region"), display_tz=case.get("display_tz"),
-                        scratch_root=str(scratch_root))
+                        recover_deleted=recover_deleted, scratch_root=str(scratch_root))
     by_name = {info.name: info for info in plugins}
 
     writer = _Writer(store, evidence_id, counters)

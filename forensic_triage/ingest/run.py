@@ -93,7 +93,7 @@ def _check_same_readers(store: CaseStore, evidence: dict[str, Any]) -> None:
 
 def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_names: list[str] | None = None,
            no_plugins: bool = False, jobs: int | None = None, registry: Registry | None = None,
-           plugin_dirs: list[Path] | None = None) -> Work:
+           plugin_dirs: list[Path] | None = None, recover_deleted: bool = False) -> Work:
     jobs = jobs or default_jobs()
     registry = registry or discover(plugin_dirs=plugin_dirs)
     plugins = [] if no_plugins else registry.select(plugin_names)
@@ -117,6 +117,7 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
             store.append_custody("ingest.start", {"evidence_id": evidence["id"], "exhibit_id": evidence["exhibit_id"],
                                                   "jobs": jobs, "files_already_stored": already,
                                                   "listing_complete": complete, "plugins": versions,
+                                                  "recover_deleted": recover_deleted,
                                                   "drop_in_plugins": _drop_in_hashes(plugins),
                                                   "libraries": library_versions()}, plugin_versions=versions)
         if complete:
@@ -126,7 +127,8 @@ def ingest(store: CaseStore, *, evidence_keys: list[str] | None = None, plugin_n
         with store.transaction():
             store.append_custody("ingest.files_done", {"evidence_id": evidence["id"], "hashed_this_run": files})
         store.ensure_file_indexes()   # an interrupted listing may have left them out
-        results = yield from run_plugins(store, evidence["id"], location, plugins, jobs)
+        results = yield from run_plugins(store, evidence["id"], location, plugins, jobs,
+                                         recover_deleted=recover_deleted)
         counts = {"files": store.count("files", "WHERE evidence_id = ?", (evidence["id"],)),
                   "artifacts": store.count("artifacts", "WHERE evidence_id = ?", (evidence["id"],)),
                   "warnings": store.count("warnings", "WHERE evidence_id = ?", (evidence["id"],))}

@@ -94,6 +94,9 @@ class Context:
     # SQLite databases built in memory instead of copied to scratch; None: when the scratch folder
     # lies in an encrypted case (plaintext copies there would defeat its encryption).
     in_memory: bool | None = None
+    # Whether recover_records returns anything: on for `plugin run` and the test fixture; an
+    # ingest turns it on only with --recover-deleted (rebuilt records add to what a store holds).
+    recover_deleted: bool = True
     _sqlite: list[sqlite3.Connection] = field(default_factory=list)
 
     # --- bytes ----------------------------------------------------------------------------------
@@ -269,6 +272,8 @@ class Context:
         Raises ValueError when the live database has no such table or column."""
         from forensic_triage.sdk.sqlite_recovery import recover_table
 
+        if not self.recover_deleted:
+            return iter(())
         source, read_at = self._resolve(source)
         conn = self.open_sqlite(source)
         wal = self.siblings.get(source.name + "-wal")
