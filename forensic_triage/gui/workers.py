@@ -364,7 +364,7 @@ def add_evidence_process(case_dir: Path, path: Path, *, exhibit_id: str | None =
 
 
 def ingest_process(case_dir: Path, *, plugin_names: list[str] | None = None, no_plugins: bool = False,
-                   jobs: int | None = None) -> ProcessJob:
+                   jobs: int | None = None, recover_deleted: bool = False) -> ProcessJob:
     """`forensic-triage ingest` as a child process (it brings the search index up to date at its
     end). Its result comes as {"ingest": summary}, the shape the ingest dialog reads."""
     args = ["ingest", str(case_dir)]
@@ -372,6 +372,8 @@ def ingest_process(case_dir: Path, *, plugin_names: list[str] | None = None, no_
         args += ["--plugins", ",".join(plugin_names)]
     if no_plugins:
         args.append("--no-plugins")
+    if recover_deleted:
+        args.append("--recover-deleted")
     if jobs:
         args += ["--jobs", str(jobs)]
     return ProcessJob(args, what="ingest", adapt=lambda summary: {"ingest": summary})

@@ -156,3 +156,12 @@ def test_verify_runs_in_a_child_process_and_names_a_failure(qtbot, tmp_path):
     finally:
         store.close()
     assert verifications == 2       # both recorded by the command, as the CLI records them
+
+
+def test_ingest_options_reach_the_child(tmp_path):
+    from forensic_triage.gui.workers import ingest_process
+
+    job = ingest_process(tmp_path, plugin_names=["android.sms"], recover_deleted=True, jobs=1)
+    assert job.args[:2] == ["ingest", str(tmp_path)]
+    assert "--recover-deleted" in job.args and job.args[job.args.index("--plugins") + 1] == "android.sms"
+    assert "--recover-deleted" not in ingest_process(tmp_path).args

@@ -66,9 +66,13 @@ class IngestDialog(QDialog):
         none = QPushButton("None")
         none.clicked.connect(lambda: self._check_all(False))
         self.files_only = QCheckBox("Only list and hash the files (no plugins)")
+        self.recover = QCheckBox("Recover deleted records")
+        self.recover.setToolTip("Rebuild deleted rows of app databases from free pages and -wal frames; "
+                                "they are flagged recovered")
         toggles.addWidget(every)
         toggles.addWidget(none)
         toggles.addWidget(self.files_only)
+        toggles.addWidget(self.recover)
         toggles.addStretch(1)
         layout.addLayout(toggles)
         self.state = QLabel()
@@ -141,7 +145,8 @@ class IngestDialog(QDialog):
         no_plugins = self.files_only.isChecked() or plugins == []
         # `forensic-triage ingest` in a child process: its heavy Python work holds that process's GIL,
         # not the window's. Cancel = Ctrl+C to it; Resume = the same command again.
-        self.job = ingest_process(self.case_dir, plugin_names=plugins, no_plugins=no_plugins, jobs=self.jobs)
+        self.job = ingest_process(self.case_dir, plugin_names=plugins, no_plugins=no_plugins, jobs=self.jobs,
+                                  recover_deleted=self.recover.isChecked())
         runner = self.job.runner
         runner.progress.connect(self.progress.show_progress)
         runner.notice.connect(lambda message: self.state.setText(message))
