@@ -22,13 +22,14 @@ from forensic_triage.evidence.entries import FileEntry, Name
 from forensic_triage.evidence.walk_tsk import WalkIssue
 from forensic_triage.hashing import EMPTY, MultiHasher, hash_bytes
 from forensic_triage.ingest.file_rows import FILE_COLUMNS, HEAD_BYTES, file_values
-from forensic_triage.ingest.pool import OK, WorkerPool, emit
+from forensic_triage.ingest.pool import OK, TIMEOUT, WorkerPool, emit
 from forensic_triage.progress import Progress, Work
 from forensic_triage.store.case_store import CaseStore
 
 CHUNK_NAMES = 256
 SMALL_FILE = 1 << 20
 CHUNK_DEADLINE = float(os.environ.get("FORENSIC_TRIAGE_CHUNK_DEADLINE", 300))
+REACHED = "reached"   # the note a worker sends when its walk arrives at its chunk's first name
 LARGE_FILE = 256 << 20
 SLOWEST_READ = 5 << 20     # bytes per second a sound but slow disk still delivers
 COMMIT_SECONDS = 1.0
@@ -60,6 +61,8 @@ class Hashed(NamedTuple):
 # Fault injection for tests: reading the file at this path kills the worker process, the way
 # a Sleuth Kit segfault on a crafted inode would.
 _CRASH_ON = os.environ.get("FORENSIC_TRIAGE_INJECT_CRASH")
+# ... and walking past this name index never returns, as The Sleuth Kit on a looping directory.
+_HANG_AT = os.environ.get("FORENSIC_TRIAGE_INJECT_WALK_HANG")
 
 
 def hash_entry(access: EvidenceAccess, entry: FileEntry, handle=None) -> Hashed:
@@ -108,6 +111,8 @@ def numbered(access: EvidenceAccess) -> Iterator[tuple[int, Name | WalkIssue | N
     final (number of names, None) marks the end."""
     index = 0
     for item in access.walk():
+        if _HANG_AT is not None and isinstance(item, Name) and index == int(_HANG_AT):
+            time.sleep(24 * 3600)
         yield index, item
         if isinstance(item, Name):
             index += 1
@@ -138,6 +143,7 @@ class _Walker:
         rows: list[tuple] = []
         issues: list[tuple[int, str, str | None, str]] = []
         end = None
+        reached = False
         while (item := self._peek()) is not None and item[0] < chunk.stop:
             index, obj = item
             if obj is None:
@@ -147,6 +153,11 @@ class _Walker:
             self.position = index
             if index < chunk.start:
                 continue
+            if not reached:
+                # Tells the supervisor the walk got this far: a chunk that dies before this note
+                # was never reached, i.e. the walk itself stopped (a looping directory in TSK).
+                emit(REACHED)
+                reached = True
             if isinstance(obj, WalkIssue):
                 issues.append((index, obj.path, obj.inode, obj.message))
                 continue
@@ -287,7 +298,14 @@ def _hash_parallel(pool: WorkerPool, location, evidence_id, start, size) -> Iter
 
     with pool:
         for chunk, outcome in pool.run(chunks()):
-            result = outcome.result if outcome.status == OK else _salvage(location, evidence_id, chunk, outcome)
+            if end and chunk.start > end[0]:
+                continue   # handed out before the end was known: empty
+            if outcome.status == OK:
+                result = outcome.result
+            elif REACHED not in outcome.notes:
+                result = _walk_stopped(chunk, outcome)
+            else:
+                result = _salvage(location, evidence_id, chunk, outcome)
             if result.end is not None and not end:
                 end.append(result.end)
             if end and chunk.start > end[0]:
@@ -295,9 +313,26 @@ def _hash_parallel(pool: WorkerPool, location, evidence_id, start, size) -> Iter
             yield min(chunk.stop, end[0]) if end else chunk.stop, result
 
 
+def _walk_stopped(chunk: Chunk, outcome) -> ChunkResult:
+    """The worker died or hung before reaching the chunk's first name: the file system cannot be
+    walked past it (e.g. a directory loop that hangs The Sleuth Kit). The walk ends here, with
+    one issue, instead of handing out chunk after chunk that can never be reached."""
+    message = (f"the walk of the file system stopped before name #{chunk.start}: reading its directories "
+               f"{'did not finish in time' if outcome.status == TIMEOUT else 'crashed the reader'}; "
+               f"names after this point are not listed")
+    return ChunkResult([], [(chunk.start, "", None, message)], end=chunk.start)
+
+
 def _salvage(location, evidence_id, chunk: Chunk, outcome) -> ChunkResult:
     """A worker died (or failed) in this chunk: halve it until the single name that kills the
-    reader is found; every other name of the chunk still gets its rows."""
+    reader is found; every other name of the chunk still gets its rows. A hang is not halved
+    (each try would cost a whole deadline): the chunk's names get one issue, and the chunks
+    after it show whether the walk itself goes on."""
+    if outcome.status == TIMEOUT:
+        message = (f"reading names #{chunk.start} to #{chunk.stop - 1} of the walk did not finish within the "
+                   f"time limit (a hang in the reader): these names have no rows")
+        # No path: finding it would walk the evidence again in this process, into the same hang.
+        return ChunkResult([], [(chunk.start, "", None, message)])
     if chunk.stop - chunk.start <= 1:
         last_line = ((outcome.detail or "").strip().splitlines() or [""])[-1]
         message = f"reading this entry {outcome.status}: {last_line}; it has no row"
@@ -307,9 +342,16 @@ def _salvage(location, evidence_id, chunk: Chunk, outcome) -> ChunkResult:
     rows, issues = [], []
     with WorkerPool(1, hash_chunk, initializer=init_worker, initargs=(location, evidence_id)) as pool:
         for half, result in pool.run(halves):
-            part = result.result if result.status == OK else _salvage(location, evidence_id, half, result)
+            if result.status == OK:
+                part = result.result
+            elif REACHED not in result.notes:
+                part = _walk_stopped(half, result)
+            else:
+                part = _salvage(location, evidence_id, half, result)
             rows += part.rows
             issues += part.issues
+            if part.end is not None:
+                return ChunkResult(rows, issues, end=part.end)
     return ChunkResult(rows, issues)
 
 

@@ -33,7 +33,7 @@ from forensic_triage.progress import Progress, Work
 from forensic_triage.sdk.context import Context, Source
 from forensic_triage.sdk.extractor import SQLITE_MAGIC
 from forensic_triage.sdk.times import TimeValue
-from forensic_triage.store.case_store import CaseStore, digest_values
+from forensic_triage.store.case_store import CaseStore
 from forensic_triage.store.schema import COLUMNS
 
 STAGE = "plugins"
@@ -166,7 +166,8 @@ def _schema(ctx: Context) -> dict[str, set[str]] | str:
             return read_schema(conn)
         finally:
             ctx.close()
-    except (sqlite3.DatabaseError, OSError, RuntimeError) as exc:
+    except (sqlite3.DatabaseError, OSError, RuntimeError, UnicodeDecodeError) as exc:
+        # UnicodeDecodeError: sqlite3 decoding a damaged schema's (or its own error's) text.
         return f"not a readable SQLite database: {exc}"
 
 

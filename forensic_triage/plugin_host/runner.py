@@ -147,9 +147,21 @@ def execute(plugin: Extractor, ctx: Context, source: Source, *, limit: float | N
     except sqlite3.DatabaseError as exc:
         status = ERROR
         warnings.append(Problem(code="plugin.sqlite_error", message=f"{cls.name}: SQLite error: {exc}"))
+    except UnicodeDecodeError as exc:
+        # sqlite3 decodes a damaged database's text (its schema, or the text of its own error)
+        # as UTF-8: damage in the evidence, not a bug in the plugin.
+        status = ERROR
+        warnings.append(Problem(code="plugin.sqlite_error",
+                                message=f"{cls.name}: undecodable text in the database (damaged?): {exc}"))
     except NetworkRefused as exc:
         status = ERROR
         warnings.append(Problem(code="network.refused", message=f"{cls.name} tried the network: {exc}"))
+    except OSError as exc:
+        # Reading the file's bytes out of a damaged image fails in the reader (pytsk3's
+        # File_read_random): the evidence's fault, named as such.
+        status = ERROR
+        warnings.append(Problem(code="file.read_error",
+                                message=f"{cls.name}: the file could not be read from the evidence: {exc}"))
     except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a warning row, the run goes on
         status = ERROR
         warnings.append(Problem(code="plugin.error", message=f"{cls.name} raised {type(exc).__name__}: {exc}",

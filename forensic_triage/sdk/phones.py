@@ -15,7 +15,7 @@ def to_e164(raw: str | None, region: str | None = None) -> str | None:
     if "@" in text:
         # WhatsApp JIDs carry the number before the "@": 4917612345678@s.whatsapp.net
         local, _, domain = text.partition("@")
-        if not domain.endswith(("whatsapp.net", "s.whatsapp.net")) or not local.isdigit():
+        if not domain.endswith(("whatsapp.net", "s.whatsapp.net")) or not (local.isascii() and local.isdigit()):
             return None
         text = "+" + local
     try:
@@ -27,4 +27,12 @@ def to_e164(raw: str | None, region: str | None = None) -> str | None:
     if not phonenumbers.is_valid_number(number) and not (
             phonenumbers.is_possible_number(number) and len(str(number.national_number)) >= 7):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # A national trunk "0" kept after the country code (+31 0...) is dropped when the result is
+    # parsed again: go on to the fixed point, so one number always has one E.164 form.
+    for _ in range(3):
+        again = phonenumbers.format_number(phonenumbers.parse(formatted, None), phonenumbers.PhoneNumberFormat.E164)
+        if again == formatted:
+            break
+        formatted = again
+    return formatted

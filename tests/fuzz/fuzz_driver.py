@@ -139,7 +139,7 @@ def _classify(tally: Tally, warnings: Iterable[tuple[str, str, str]], name_of: C
             seen.add(key)
         if code.startswith("plugin."):
             tally.plugin_warnings += 1
-        if code == "plugin.error" and EVIDENCE_READ_ERROR.search(message):
+        if code == "file.read_error" or (code == "plugin.error" and EVIDENCE_READ_ERROR.search(message)):
             tally.read_errors += 1
         elif code == "plugin.error":
             tally.note("unhandled", name_of(path), f"{path}: {message}")

@@ -137,10 +137,6 @@ def test_sqlite_inventory_malformed_non_utf8_schema(tmp_path: Path):
     assert result.data("sqlite_database")[0]["tables"] == []
 
 
-@pytest.mark.xfail(reason="needs a fix outside the fuzz owner's files: forensic_triage/ingest/plugin_stage.py "
-                          "_schema() lets UnicodeDecodeError from plugin_host/runner.py read_schema() escape, so "
-                          "every SQLite plugin of the file is reported as 'error: UnicodeDecodeError'",
-                   strict=False)
 def test_ingest_schema_probe_survives_malformed_non_utf8_schema(tmp_path: Path):
     """Campaign finding: `<every SQLite plugin> error: UnicodeDecodeError` on a mutated database (the
     host's schema probe, before any plugin runs)."""

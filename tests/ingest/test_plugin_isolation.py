@@ -169,3 +169,25 @@ def test_a_plugin_that_asks_for_too_much_memory_gets_a_warning(tmp_path):
     warnings = [json.loads(line) for line in run_cli("warnings", case, "--json").stdout.splitlines()]
     assert any(item["plugin"] == "test.greedy" and "MemoryError" in item["message"] for item in warnings)
     assert len(run_cli("artifacts", case, "--kind", "message").stdout.splitlines()) == 7   # counter ran everywhere
+
+
+def test_a_walk_that_hangs_ends_the_listing_there_instead_of_forever(tmp_path, monkeypatch):
+    """The Sleuth Kit can block for ever inside a crafted directory (a mutated ISO9660 image did,
+    in the fuzz campaign). The chunk where the walk hangs gets one issue, the chunk it never
+    reaches ends the walk, and the ingest finishes with every name before that point listed."""
+    image = small_fat_image(tmp_path / "disk.img", files=700, size=16 * 1024 * 1024)
+    case = tmp_path / "case"
+    run_cli("case", "create", case, "--case-number", "1", "--examiner", "E")
+    run_cli("add", case, image, "--exhibit-id", "X")
+    monkeypatch.setenv("FORENSIC_TRIAGE_INJECT_WALK_HANG", "300")      # inside the second chunk of 256 names
+    monkeypatch.setenv("FORENSIC_TRIAGE_CHUNK_DEADLINE", "4")
+    started = time.monotonic()
+    result = run_cli("ingest", case, "--no-plugins", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 120
+    files = [json.loads(line) for line in run_cli("files", case, "--json").stdout.splitlines()]
+    assert 200 < len(files) <= 256           # the first chunk, and nothing from the hung one on
+    messages = [json.loads(line)["message"] for line in run_cli("warnings", case, "--json").stdout.splitlines()]
+    assert any("did not finish within the time limit" in message for message in messages)
+    assert any("the walk of the file system stopped before name #512" in message for message in messages)
+    assert run_cli("verify", case).returncode == 0
