@@ -119,7 +119,7 @@ def _artifact_count(case: Path) -> int:
         conn.close()
 
 
-PLUGIN_PREFIX = re.compile(r"^\S+ (?:error:|raised) ")
+PLUGIN_PREFIX = re.compile(r"^\S+(?: error:| raised|:) ")
 # The Sleuth Kit failing to read a file's bytes from a damaged image (pytsk3 raises OSError from
 # File_read_random): the evidence is unreadable there, not a parser bug. The host reports it as the
 # plugin's error today; counted apart as read errors (docs/fuzzing.md).
@@ -131,7 +131,7 @@ def _classify(tally: Tally, warnings: Iterable[tuple[str, str, str]], name_of: C
     host's schema probe) is one finding for that input, not one per plugin."""
     seen: set[tuple[str, str]] = set()
     for code, message, path in warnings:
-        if code == "plugin.error":
+        if code in ("plugin.error", "file.read_error"):
             key = (name_of(path), PLUGIN_PREFIX.sub("", message))
             if key in seen:
                 tally.plugin_warnings += 1
@@ -147,6 +147,9 @@ def _classify(tally: Tally, warnings: Iterable[tuple[str, str, str]], name_of: C
             tally.crashes_survived += 1
         elif code == "plugin.timeout":
             tally.hangs_stopped += 1
+        elif code == "walk.issue" and (message.startswith("the walk of the file system stopped")
+                                       or "did not finish within the time limit" in message):
+            tally.hangs_stopped += 1          # a reader hang the walk's deadline stopped
         elif code == "walk.issue" and message.startswith("reading this entry "):
             status = message[len("reading this entry "):].split(":", 1)[0]
             if status == "crashed":
