@@ -22,6 +22,8 @@ from urllib.parse import unquote
 
 from forensic_triage.sdk import (INCOMING, OUTGOING, UNKNOWN, Account, Attachment, Call, Contact, Context, Extractor,
                                  PluginWarning, Select, Source)
+from forensic_triage_plugins._sqlite_store import open_checked as _open
+from forensic_triage_plugins._sqlite_store import quote as _quote
 
 # Call gains an attachments field in a later SDK (voicemail audio, call recordings); until then the
 # audio path cannot be carried and is left out.
@@ -29,26 +31,6 @@ _CALL_TAKES_ATTACHMENTS = "attachments" in {field.name for field in dataclasses.
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-def _lenient_text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _schema(conn: sqlite3.Connection) -> dict[str, set[str]]:
-    """Tables and columns, lower-cased. A table whose columns cannot be listed (a full-text index
-    whose tokenizer only the app has, such as AddressBook's ab_cf_tokenizer) is left out."""
-    schema = {}
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-        try:
-            columns = conn.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
-        except sqlite3.DatabaseError:
-            continue
-        schema[table.lower()] = {row[1].lower() for row in columns}
-    return schema
 
 
 def _table_name(conn: sqlite3.Connection, lowered: str) -> str:
@@ -63,62 +45,6 @@ def _pick(schema: dict[str, set[str]], table: str, columns: Iterable[str], alias
     prefix = f"{alias}." if alias else ""
     return ", ".join(f"{prefix}{column}" if column.lower() in have else f"NULL AS {column}" for column in columns)
 
-
-def _missing(schema: dict[str, set[str]], required: dict[str, tuple[str, ...]]) -> list[str]:
-    missing = []
-    for table, columns in required.items():
-        have = schema.get(table.lower())
-        if have is None:
-            missing.append(f"{table} (table)")
-        else:
-            missing += [f"{table}.{column}" for column in columns if column.lower() not in have]
-    return missing
-
-
-def _open(ctx: Context, source: Source, app: str,
-          required: dict[str, tuple[str, ...]]) -> tuple[sqlite3.Connection | None, dict[str, set[str]], list]:
-    """The database with its -wal, its schema, and the warnings to report. When the database
-    cannot be read with its -wal, or the app's tables are gone with it (a -wal of another database
-    laid beside it), and the database alone is sound, that is read instead and the -wal named."""
-    conn = ctx.open_sqlite()
-    conn.text_factory = _lenient_text
-    failure = None
-    try:
-        schema = _schema(conn)
-        missing = _missing(schema, required)
-    except sqlite3.DatabaseError as exc:
-        schema, missing, failure = {}, [], exc
-    if (failure is not None or missing) and ctx.sibling(source.name + "-wal") is not None:
-        alone = _without_wal(ctx, source)
-        if alone is not None:
-            try:
-                alone_schema = _schema(alone)
-                if not _missing(alone_schema, required):
-                    what = "cannot be read" if failure is not None else f"lacks {', '.join(missing)}"
-                    return alone, alone_schema, [ctx.warning(
-                        f"{app}: with the -wal beside it the database {what}: the -wal belongs to another "
-                        "database or is damaged; the database was read without it", code="sqlite.foreign_wal")]
-            except sqlite3.DatabaseError:
-                pass
-            alone.close()
-    if failure is not None:
-        return None, {}, [ctx.warning(f"{app}: not a readable SQLite database ({failure}); it may be encrypted, "
-                                      "truncated or not a database", code="sqlite.unreadable")]
-    if missing:
-        return None, schema, [ctx.warning(f"{app}: unknown schema version, missing: {', '.join(missing)}",
-                                          code="schema.unsupported", app=app, missing=missing)]
-    return conn, schema, []
-
-
-def _without_wal(ctx: Context, source: Source) -> sqlite3.Connection | None:
-    """The database's main file alone, the -wal beside it ignored (the host's copy opened
-    immutable, or, in an encrypted case, rebuilt in memory without the WAL frames)."""
-    try:
-        conn = ctx.open_sqlite(source, wal=False)
-    except (sqlite3.DatabaseError, OSError):
-        return None
-    conn.text_factory = _lenient_text
-    return conn
 
 
 def _text(value: object) -> str | None:

@@ -46,6 +46,9 @@ from html.parser import HTMLParser
 
 from forensic_triage.sdk import (INCOMING, OUTGOING, UNKNOWN, Account, Attachment, Call, Contact, Context, Extractor,
                                  Message, PluginWarning, Select, Source)
+from forensic_triage_plugins._sqlite_store import TableReader as _Reader
+from forensic_triage_plugins._sqlite_store import quote as _quote
+from forensic_triage_plugins._sqlite_store import unique as _unique
 
 APP = "Skype"
 
@@ -55,60 +58,6 @@ TYPE_POSTED_FILES = 68
 
 
 # --- helpers shared by the two extractors (kept in this module: see the SDK proposal in the report) ---
-
-class _Reader:
-    """An SQLite database opened through the Context: lenient UTF-8 text (invalid bytes are
-    replaced and counted), table/column discovery, and SELECTs with explicit column lists in
-    which a column the database lacks reads as NULL."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.conn = ctx.open_sqlite()
-        self.bad_text = 0
-        self.conn.text_factory = self._decode
-        self.tables = {name.lower(): name for (name,) in
-                       self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        self._columns: dict[str, dict[str, str]] = {}
-
-    def _decode(self, raw: bytes) -> str:
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            self.bad_text += 1
-            return raw.decode("utf-8", "replace")
-
-    def table(self, name: str) -> str | None:
-        return self.tables.get(name.lower())
-
-    def columns(self, table: str) -> dict[str, str]:
-        actual = self.table(table)
-        if actual is None:
-            return {}
-        if actual not in self._columns:
-            rows = self.conn.execute(f"PRAGMA table_info({_quote(actual)})").fetchall()
-            self._columns[actual] = {row[1].lower(): row[1] for row in rows}
-        return self._columns[actual]
-
-    def missing(self, table: str, wanted: list[str]) -> list[str]:
-        have = self.columns(table)
-        if not have:
-            return [f"{table} (table)"]
-        return [f"{table}.{column}" for column in wanted if column.lower() not in have]
-
-    def select(self, table: str, wanted: list[str], tail: str = "") -> sqlite3.Cursor:
-        have = self.columns(table)
-        parts = [f"{_quote(have[c.lower()])} AS {_quote(c)}" if c.lower() in have else f"NULL AS {_quote(c)}"
-                 for c in wanted]
-        body = ", ".join(parts) or "NULL"
-        try:
-            return self.conn.execute(f"SELECT rowid AS _rowid, {body} FROM {_quote(self.table(table))} {tail}")
-        except sqlite3.OperationalError as exc:
-            if "rowid" not in str(exc):
-                raise
-            return self.conn.execute(f"SELECT NULL AS _rowid, {body} FROM {_quote(self.table(table))} {tail}")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class _TextExtractor(HTMLParser):
@@ -149,9 +98,6 @@ def markup_to_text(markup: str | None) -> str | None:
 def _split_ids(text: str | None) -> list[str]:
     return [part for part in re.split(r"[\s,;]+", text or "") if part]
 
-
-def _unique(values) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(value) for value in values if value not in (None, "")))
 
 
 def _unreadable(ctx: Context, exc: Exception, what: str) -> PluginWarning:
