@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import blake3
-import sqlite_utils
 
 from forensic_triage import __version__
 from forensic_triage.canonical import digest, dumps
@@ -89,9 +88,20 @@ class CaseStore:
         # The clear header of an encrypted case (SQLCipher connection), None for a plain one.
         self.encryption = encryption
         self._key: bytes | None = None      # an encrypted case's key, in this process's memory only
-        self.db = sqlite_utils.Database(conn)
+        self._db = None
         self._next_ids: dict[str, int] = {}
         self._lock = lock
+
+    @property
+    def db(self):
+        """The store as a sqlite_utils.Database. Imported on first use: sqlite_utils imports pandas
+        and numpy wherever they are installed, which would cost every ingest worker ~50 MB and a
+        third of a second at start."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # --- opening and creating -------------------------------------------------------------------
 
