@@ -150,7 +150,9 @@ def child(plugin_spec: str, path: str, mode: str, expected: int) -> dict:
     samples = []
     baseline = rss_kb()
     with tempfile.TemporaryDirectory(prefix="ft-bench-") as scratch:
-        ctx = Context(source=source, read_at=read_at, scratch=Path(scratch), siblings=siblings, region="DE")
+        # As an ingest runs it by default: deleted-record recovery is opt-in (--recover-deleted).
+        ctx = Context(source=source, read_at=read_at, scratch=Path(scratch), siblings=siblings, region="DE",
+                      recover_deleted=False)
         started = time.monotonic()
         cpu_started = time.process_time()
         artifacts = warnings = 0
