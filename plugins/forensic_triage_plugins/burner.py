@@ -45,6 +45,7 @@ from forensic_triage.sdk import (INCOMING, OUTGOING, SQLITE_MAGIC, UNKNOWN, Acco
                                  Context, Extractor, Message, PluginWarning, Select, Source)
 from forensic_triage_plugins._sqlite_store import TableReader as _Reader
 from forensic_triage_plugins._sqlite_store import unique as _unique
+from forensic_triage_plugins._decoding import protobuf_fields
 
 BURNER = "Burner"
 CALL_SCREEN = "Google Call Screen"
@@ -178,45 +179,6 @@ class BurnerMessages(Extractor):
 
 
 # --- Google Call Screen ------------------------------------------------------------------------------------
-
-def _varint(data: bytes, index: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if index >= len(data) or shift > 63:
-            raise ValueError("truncated varint")
-        byte = data[index]
-        index += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return result, index
-
-
-def protobuf_fields(data: bytes) -> list[tuple[int, int | bytes]]:
-    """The top-level (field number, value) pairs of a protobuf message: varints as int,
-    length-delimited fields as bytes, fixed-width fields as their raw bytes. Raises ValueError
-    on bytes that are not protobuf."""
-    fields, index = [], 0
-    while index < len(data):
-        key, index = _varint(data, index)
-        number, wire = key >> 3, key & 7
-        if number == 0:
-            raise ValueError("field number 0")
-        if wire == 0:
-            value, index = _varint(data, index)
-        elif wire == 2:
-            length, index = _varint(data, index)
-            if index + length > len(data):
-                raise ValueError("length past the end")
-            value, index = data[index:index + length], index + length
-        elif wire == 1:
-            value, index = data[index:index + 8], index + 8
-        elif wire == 5:
-            value, index = data[index:index + 4], index + 4
-        else:
-            raise ValueError(f"wire type {wire}")
-        fields.append((number, value))
-    return fields
 
 
 _SPEAKERS = {SPEAKER_CALLER: "Caller", SPEAKER_ASSISTANT: "Assistant"}

@@ -22,7 +22,6 @@ import re
 import sqlite3
 import struct
 from collections.abc import Iterator
-from html.parser import HTMLParser
 
 from forensic_triage.sdk import (INCOMING, OUTGOING, SQLITE_MAGIC, UNKNOWN, Account, Attachment, Call, Contact,
                                  Context, Extractor, Message, PluginWarning, Select, Source)
@@ -30,6 +29,7 @@ from forensic_triage.sdk.times import TimeValue
 from forensic_triage_plugins._sqlite_store import TableReader as _Reader
 from forensic_triage_plugins._sqlite_store import quote as _quote
 from forensic_triage_plugins._sqlite_store import unique as _unique
+from forensic_triage_plugins._decoding import markup_to_text, protobuf_fields
 
 # --- shared helpers ---------------------------------------------------------------------------------
 
@@ -57,39 +57,6 @@ def _json(text):
         return None
 
 
-class _TextExtractor(HTMLParser):
-    _BREAKS = {"br", "p", "div", "li", "tr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._BREAKS and self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag, attrs):
-        if tag == "br":
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def markup_to_text(markup: str | None) -> str | None:
-    """HTML message markup as plain text (tags dropped, entities decoded); only ever text."""
-    if not markup:
-        return markup
-    if "<" not in markup and "&" not in markup:
-        return markup
-    parser = _TextExtractor()
-    try:
-        parser.feed(markup)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient; keep the stored text if it still fails
-        return markup
-    return "".join(parser.parts).strip("\n")
-
 
 def _phones(ctx: Context, values) -> tuple[tuple[str, ...], tuple[str, ...]]:
     raw = _unique(values)
@@ -104,48 +71,6 @@ def _epoch_auto(ctx: Context, value) -> TimeValue:
         return ctx.time.unix_ms(value)
     return ctx.time.unix_s(value)
 
-
-def _varint(data: bytes, index: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if index >= len(data) or shift > 63:
-            raise ValueError("truncated varint")
-        byte = data[index]
-        index += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return result, index
-
-
-def protobuf_fields(data: bytes) -> list[tuple[int, int | bytes]]:
-    """Top-level (field number, value) pairs of a protobuf message: varints as int,
-    length-delimited fields as bytes, fixed-width fields as raw bytes. ValueError otherwise."""
-    fields, index = [], 0
-    while index < len(data):
-        key, index = _varint(data, index)
-        number, wire = key >> 3, key & 7
-        if number == 0:
-            raise ValueError("field number 0")
-        if wire == 0:
-            value, index = _varint(data, index)
-        elif wire == 2:
-            length, index = _varint(data, index)
-            if index + length > len(data):
-                raise ValueError("length past the end")
-            value, index = data[index:index + length], index + length
-        elif wire == 1:
-            if index + 8 > len(data):
-                raise ValueError("truncated fixed64")
-            value, index = data[index:index + 8], index + 8
-        elif wire == 5:
-            if index + 4 > len(data):
-                raise ValueError("truncated fixed32")
-            value, index = data[index:index + 4], index + 4
-        else:
-            raise ValueError(f"wire type {wire}")
-        fields.append((number, value))
-    return fields
 
 
 def _pb(fields: list[tuple[int, int | bytes]], number: int, default=None):

@@ -49,6 +49,7 @@ from forensic_triage.sdk import (INCOMING, OUTGOING, UNKNOWN, Account, Attachmen
 from forensic_triage_plugins._sqlite_store import TableReader as _Reader
 from forensic_triage_plugins._sqlite_store import quote as _quote
 from forensic_triage_plugins._sqlite_store import unique as _unique
+from forensic_triage_plugins._decoding import markup_to_text
 
 APP = "Skype"
 
@@ -59,40 +60,6 @@ TYPE_POSTED_FILES = 68
 
 # --- helpers shared by the two extractors (kept in this module: see the SDK proposal in the report) ---
 
-
-class _TextExtractor(HTMLParser):
-    _BREAKS = {"br", "p", "div", "li", "tr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._BREAKS and self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag, attrs):
-        if tag == "br":
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def markup_to_text(markup: str | None) -> str | None:
-    """Skype's body markup as plain text: tags dropped, entities decoded, line breaks kept. The
-    result is only ever text; nothing is rendered."""
-    if markup is None:
-        return None
-    if "<" not in markup and "&" not in markup:
-        return markup
-    parser = _TextExtractor()
-    try:
-        parser.feed(markup)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient; keep the stored text if it still fails
-        return markup
-    return "".join(parser.parts).strip("\n")
 
 
 def _split_ids(text: str | None) -> list[str]:
